@@ -1,0 +1,92 @@
+# The backpropagation workbook.  Start with README.md.
+#
+#   make check [CHAPTER=N] [EXERCISES=dir]   grade exercises (default: exercises/)
+#   make book  [EDITION=student|instructor]  build the HTML and PDF book
+#   make test                                the project's own tests
+#   make exercises                           regenerate exercises/ from solutions/
+#   make deps                                install missing tools (Debian/Ubuntu)
+
+include course.mk
+
+SHELL     := /bin/bash
+BUILD     := build
+EXERCISES ?= exercises
+EDITION   ?= student
+CHAPTER   ?=
+PYTHON    ?= python3
+
+CC     ?= cc
+CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Iharness/include
+
+nn = ch0$(1)
+
+.PHONY: all check book test exercises examples deps deps-grade deps-book clean help
+.DELETE_ON_ERROR:
+
+help:
+	@sed -n '3,8p' Makefile | sed 's/^# *//'
+
+all: book
+
+# ---- set-up ---------------------------------------------------------------
+deps:
+	@harness/deps.sh all
+deps-grade:
+	@harness/deps.sh grade
+deps-book:
+	@harness/deps.sh book
+
+# ---- grading --------------------------------------------------------------
+check: deps-grade
+	@$(PYTHON) harness/grade.py --chapter "$(CHAPTER)" --exercises "$(EXERCISES)"
+
+exercises:
+	@$(PYTHON) harness/source.py exercises
+
+# ---- examples: compiled against the solutions, run at build time ----------
+SOLUTION_SRCS := $(foreach n,$(CHAPTERS),$(addprefix solutions/$(call nn,$(n))/,$(ch$(n).files)))
+SOLUTION_OBJS := $(SOLUTION_SRCS:%.c=$(BUILD)/obj/%.o)
+SUPPORT_OBJS  := $(BUILD)/obj/harness/src/dotgraph.o $(BUILD)/obj/harness/src/not_implemented_main.o
+HEADERS       := $(wildcard harness/include/*.h)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+EXAMPLE_OUTPUTS :=
+
+# example_rules(n, name): build/examples/chNN/name{,.out} and, for graphs, .dot .svg .pdf
+define example_rules
+$(BUILD)/examples/$(call nn,$(1))/$(2): chapters/$(ch$(1).dir)/$(2).c $(SOLUTION_OBJS) $(SUPPORT_OBJS) $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$< $(SOLUTION_OBJS) $(SUPPORT_OBJS) -lm -o $$@
+$(BUILD)/examples/$(call nn,$(1))/$(2).out: $(BUILD)/examples/$(call nn,$(1))/$(2)
+	@$$< > $$@ || { echo "error: example $(2) (chapters/$(ch$(1).dir)/$(2).c) failed; the book cannot show its output" >&2; exit 1; }
+EXAMPLE_OUTPUTS += $(BUILD)/examples/$(call nn,$(1))/$(2).out
+endef
+
+define graph_rules
+$(BUILD)/examples/$(call nn,$(1))/$(2).dot: $(BUILD)/examples/$(call nn,$(1))/$(2)
+	@$$< --dot > $$@ || { echo "error: '$(2) --dot' failed; the book cannot draw its graph" >&2; exit 1; }
+$(BUILD)/examples/$(call nn,$(1))/$(2).svg: $(BUILD)/examples/$(call nn,$(1))/$(2).dot
+	dot -Tsvg $$< -o $$@
+$(BUILD)/examples/$(call nn,$(1))/$(2).pdf: $(BUILD)/examples/$(call nn,$(1))/$(2).dot
+	dot -Tpdf $$< -o $$@
+EXAMPLE_OUTPUTS += $(addprefix $(BUILD)/examples/$(call nn,$(1))/$(2),.svg .pdf)
+endef
+
+$(foreach n,$(CHAPTERS),$(foreach e,$(ch$(n).examples),$(eval $(call example_rules,$(n),$(e)))))
+$(foreach n,$(CHAPTERS),$(foreach g,$(ch$(n).graphs),$(eval $(call graph_rules,$(n),$(g)))))
+
+examples: $(EXAMPLE_OUTPUTS)
+
+# ---- the book -------------------------------------------------------------
+book: deps-book examples
+	@$(PYTHON) book/build.py --edition $(EDITION)
+
+# ---- the project's own tests ----------------------------------------------
+test: deps
+	@$(PYTHON) harness/selftest.py
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,52 @@
+# course.mk: the one manifest of the workbook.
+#
+# Read by the Makefile (include), by harness/grade.py, harness/source.py and
+# book/build.py (which parse these `name := value` lines). Keep to that form:
+# one `name := value` per line, values are space-separated words, except titles.
+#
+#   chN.dir       folder under chapters/ holding chapter.md and example programs
+#   chN.title     the chapter's title (book, grader table)
+#   chN.files     exercise files under exercises/chNN/ (and solutions/chNN/);
+#                 empty = the chapter has nothing to grade yet
+#   chN.examples  example programs chapters/<dir>/<name>.c; each is run at book
+#                 build time and its stdout is woven in with {.output run=...}
+#   chN.graphs    the examples that also draw their graph: `<name> --dot` prints
+#                 Graphviz DOT, rendered to SVG (HTML) and PDF (LaTeX)
+
+CHAPTERS := 1 2 3 4 5 6
+
+ch1.dir      := 01-computation-graph
+ch1.title    := The computation graph
+ch1.files    :=
+ch1.examples :=
+ch1.graphs   :=
+
+ch2.dir      := 02-chain-rule
+ch2.title    := The chain rule
+ch2.files    :=
+ch2.examples :=
+ch2.graphs   :=
+
+ch3.dir      := 03-add-mul-nodes
+ch3.title    := Backward through add and mul nodes
+ch3.files    := mul_layer.c add_layer.c
+ch3.examples := buy_apple buy_apple_orange
+ch3.graphs   := buy_apple buy_apple_orange
+
+ch4.dir      := 04-activations
+ch4.title    := Activation layers: ReLU and Sigmoid
+ch4.files    :=
+ch4.examples :=
+ch4.graphs   :=
+
+ch5.dir      := 05-affine-softmax
+ch5.title    := Affine and Softmax-with-Loss
+ch5.files    :=
+ch5.examples :=
+ch5.graphs   :=
+
+ch6.dir      := 06-two-layer-net
+ch6.title    := A two-layer network on Fashion-MNIST
+ch6.files    :=
+ch6.examples :=
+ch6.graphs   :=

@@ -1,0 +1,62 @@
+/* gradcheck.h: the grader's own tools, shared by every harness/tests/test_chNN.c.
+ *
+ * The grader trusts only what is here and in the test files: its own forward
+ * functions, its own central differences, its own messages. The learner's
+ * code is called, never believed.
+ */
+#ifndef GRADCHECK_H
+#define GRADCHECK_H
+
+#include <criterion/criterion.h>
+#include <stddef.h>
+
+/* Every graded test: one point, a time limit, and the hooks that let the
+ * grader tell "passed" from "the learner's code ended the process early". */
+#define GRADED(suite, name, desc) \
+    Test(suite, name, .description = desc, .init = gc_test_start, .fini = gc_test_end, .timeout = 10)
+
+void gc_test_start(void);
+void gc_test_end(void);
+
+/* Output slots start as this value, so a gradient never written is caught. */
+#define GC_UNSET (-7.25e301)
+
+/* Seeded, reproducible random numbers (one stream per test). */
+void   gc_seed(unsigned long seed);
+double gc_uniform(double lo, double hi);
+/* A value in [lo, hi] kept at least `gap` away from zero, with a random sign. */
+double gc_away_from_zero(double lo, double hi);
+
+/* Central difference of f at x[i]: (f(x + h e_i) - f(x - h e_i)) / 2h.
+ * f must not keep state; x is restored before returning. */
+typedef double (*gc_scalar_fn)(const double *x, void *ctx);
+double gc_central_difference(gc_scalar_fn f, double *x, size_t i, void *ctx);
+#define GC_H 1e-5
+
+/* A wrong answer the grader recognises: if the learner's values match
+ * `values` (all n of them), `why` is printed as the likely cause. */
+typedef struct {
+    const double *values;
+    const char *why;
+} gc_guess;
+
+/* Compare a gradient the learner computed (`got`, n elements) with the one
+ * the grader computed (`want`). On mismatch the test fails with a message that
+ * names the function, the argument, the worst element, both values, where the
+ * check was made (`where`), and the first matching guess as likely cause.
+ * The generic guesses (not written, NaN, zero, wrong sign) are always tried. */
+void gc_expect_gradient(const char *func, const char *arg, const char *where,
+                        const double *got, const double *want, size_t n,
+                        const gc_guess *guesses, size_t nguesses);
+
+/* The same for a forward value, compared with the harness's own forward. */
+void gc_expect_value(const char *func, const char *what, const char *where,
+                     const double *got, const double *want, size_t n,
+                     const gc_guess *guesses, size_t nguesses);
+
+/* Fails the test if two byte ranges differ: for "your backward changed its
+ * input" checks. */
+void gc_expect_unchanged(const char *func, const char *what, const void *before,
+                         const void *after, size_t size);
+
+#endif
