@@ -12,6 +12,7 @@
 #                 build time and its stdout is woven in with {.output run=...}
 #   chN.graphs    the examples that also draw their graph: `<name> --dot` prints
 #                 Graphviz DOT, rendered to SVG (HTML) and PDF (LaTeX)
+#   chN.expect.NAME  numbers example NAME must print, in this order (make test)
 
 CHAPTERS := 1 2 3 4 5 6
 
@@ -32,6 +33,8 @@ ch3.title    := Backward through add and mul nodes
 ch3.files    := mul_layer.c add_layer.c
 ch3.examples := buy_apple buy_apple_orange
 ch3.graphs   := buy_apple buy_apple_orange
+ch3.expect.buy_apple        := 220 2.2 110 200
+ch3.expect.buy_apple_orange := 715 2.2 110 3.3 165 650
 
 ch4.dir      := 04-activations
 ch4.title    := Activation layers: ReLU and Sigmoid

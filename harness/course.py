@@ -31,6 +31,9 @@ class Chapter:
         self.files = values.get(key + "files", "").split()
         self.examples = values.get(key + "examples", "").split()
         self.graphs = values.get(key + "graphs", "").split()
+        # numbers each example must print, in order: chN.expect.NAME := 220 2.2 ...
+        self.expect = {k[len(key + "expect."):]: v.split() for k, v in values.items()
+                       if k.startswith(key + "expect.")}
 
     @property
     def path(self):

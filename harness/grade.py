@@ -93,7 +93,7 @@ def compile_chapter(ch, exdir, work):
     objs = []
     for name in ch.files:
         src = os.path.join(exdir, ch.nn, name)
-        shown = os.path.relpath(src)
+        shown = display(src)
         if not os.path.isfile(src):
             return None, ("%s is missing.\n  If you deleted it by accident, `git checkout -- %s` restores "
                           "the original stub." % (shown, shown))
@@ -260,8 +260,14 @@ def learner_output(output):
     return lines
 
 
+def display(path):
+    """A path as the learner typed it: relative when under the current folder."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def print_chapter(ch, exdir, results, problem, output):
-    shown = os.path.relpath(os.path.join(exdir, ch.nn))
+    shown = display(os.path.join(exdir, ch.nn))
     print(paint("Chapter %d: %s" % (ch.number, ch.title), "1") + "  (%s)" % shown)
     if problem:
         print(indent(problem, "  "))

@@ -70,13 +70,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    // @snippet fruit-print
     printf("price:          %g\n", price);
     printf("d apple:        %g\n", dapple);
     printf("d apple count:  %g\n", dapple_count);
     printf("d orange:       %g\n", dorange);
     printf("d orange count: %g\n", dorange_count);
     printf("d tax:          %g\n", dtax);
-    // @end fruit-print
     return 0;
 }

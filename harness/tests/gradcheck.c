@@ -135,6 +135,24 @@ static void format_index(char *buf, size_t size, size_t n, size_t i)
         snprintf(buf, size, "[%zu]", i);
 }
 
+/* If `names` is a comma-separated list of n names, copy the i-th into buf. */
+static int element_name(const char *names, size_t n, size_t i, char *buf, size_t size)
+{
+    size_t count = 1;
+    for (const char *p = names; *p; p++)
+        count += *p == ',';
+    if (n < 2 || count != n)
+        return 0;
+    const char *start = names;
+    for (size_t k = 0; k < i; k++)
+        start = strchr(start, ',') + 1;
+    while (*start == ' ')
+        start++;
+    size_t len = strcspn(start, ",");
+    snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), start);
+    return 1;
+}
+
 static const char *generic_cause(const double *got, const double *want, size_t n, int gradient)
 {
     int unset = 0, nan = 0, inf = 0, zero = 1, negated = 1;
@@ -190,15 +208,20 @@ static void expect(const char *kind, const char *func, const char *arg, const ch
         if (all_close(got, guesses[g].values, n))
             cause = guesses[g].why;
 
-    char idx[32], gotbuf[64];
-    format_index(idx, sizeof idx, n, worst);
+    /* A list of names ("price, d apple, ...") names each element. */
+    char label[128], idx[32] = "", gotbuf[64];
+    if (!element_name(arg, n, worst, label, sizeof label)) {
+        snprintf(label, sizeof label, "%s", arg);
+        format_index(idx, sizeof idx, n, worst);
+    }
+    arg = label;
     if (got[worst] == GC_UNSET)
         snprintf(gotbuf, sizeof gotbuf, "(never written)");
     else
-        snprintf(gotbuf, sizeof gotbuf, "%.10g", got[worst]);
+        snprintf(gotbuf, sizeof gotbuf, "%.8g", got[worst]);
     cr_assert_fail("%s: %s%s is wrong %s\n"
                    "  yours: %s%s = %s\n"
-                   "  %s: %s%s = %.10g\n"
+                   "  %s: %s%s = %.8g\n"
                    "%s%s",
                    func, arg, idx, where,
                    arg, idx, gotbuf,

@@ -44,7 +44,7 @@ GRADED(ch03, mul_forward, "mul_forward returns x * y and caches x and y")
         gc_expect_value("mul_forward", "out", where, &out, &want, 1, NULL, 0);
         double cache[2] = {layer.x, layer.y}, inputs[2] = {xs[k], ys[k]};
         gc_guess swapped = {(double[]){ys[k], xs[k]}, "x and y are cached the other way round"};
-        gc_expect_value("mul_forward", "the cache {x, y}", where, cache, inputs, 2, &swapped, 1);
+        gc_expect_value("mul_forward", "cached x, cached y", where, cache, inputs, 2, &swapped, 1);
     }
 }
 
@@ -153,7 +153,7 @@ GRADED(ch03, shopping, "the apple and apples-and-oranges examples give the book'
     mul_backward(&tax_layer, 1.0, &d_apple_price, &d_tax);
     mul_backward(&apple_layer, d_apple_price, &d_apple, &d_count);
     double got1[] = {price, d_apple, d_count, d_tax}, want1[] = {220, 2.2, 110, 200};
-    gc_expect_value("the apple example", "{price, d apple, d count, d tax}",
+    gc_expect_value("the apple example", "price, d apple, d apple count, d tax",
                     "(100 x 2 x 1.1, dprice = 1)", got1, want1, 4, NULL, 0);
 
     /* apples and oranges: (100 x 2 + 150 x 3) x 1.1 */
@@ -169,6 +169,6 @@ GRADED(ch03, shopping, "the apple and apples-and-oranges examples give the book'
     double got2[] = {price, d_apple, d_count, d_orange, d_ocount, d_tax};
     double want2[] = {715, 2.2, 110, 3.3, 165, 650};
     gc_expect_value("the apples-and-oranges example",
-                    "{price, d apple, d apple count, d orange, d orange count, d tax}",
+                    "price, d apple, d apple count, d orange, d orange count, d tax",
                     "((100 x 2 + 150 x 3) x 1.1, dprice = 1)", got2, want2, 6, NULL, 0);
 }

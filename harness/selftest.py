@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""selftest.py: the workbook's own tests (`make test`).
+
+  selftest.py [--only SUBSTRING] [--skip-book]
+
+Every check prints `ok` or `FAIL` with what went wrong; the run ends with the
+line `N passed, M failed` and exits non-zero when anything failed.
+"""
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import course  # noqa: E402
+from mutants import MUTANTS  # noqa: E402
+
+ROOT = course.ROOT
+PY = sys.executable or "python3"
+
+
+class Failure(Exception):
+    pass
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, cwd=kw.pop("cwd", ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace", **kw)
+
+
+def grade(exdir, chapter=None):
+    """Run the grader; return (exit status, output, results by chapter number)."""
+    fd, path = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        cmd = [PY, "harness/grade.py", "--exercises", exdir, "--results", path]
+        if chapter is not None:
+            cmd += ["--chapter", str(chapter)]
+        r = sh(cmd)
+        try:
+            data = json.load(open(path))
+        except ValueError:
+            data = {"chapters": []}
+        return r.returncode, r.stdout, {c["chapter"]: c for c in data["chapters"]}
+    finally:
+        os.unlink(path)
+
+
+def gradable():
+    return [ch for ch in course.chapters() if ch.gradable]
+
+
+# ---- checks ------------------------------------------------------------------
+
+def check_exercises_in_sync():
+    r = sh([PY, "harness/source.py", "exercises", "--check"])
+    if r.returncode != 0:
+        raise Failure(r.stdout)
+
+
+def check_snippets():
+    r = sh([PY, "harness/source.py", "lint"])
+    if r.returncode != 0:
+        raise Failure(r.stdout)
+
+
+def check_solutions_pass():
+    status, out, results = grade("solutions")
+    bad = [t["name"] for c in results.values() for t in c["tests"] if not t["passed"]]
+    missing = [ch.number for ch in gradable() if ch.number not in results]
+    if status != 0 or bad or missing:
+        raise Failure("solutions must pass every test; failing: %s, chapters not graded: %s\n%s"
+                      % (bad, missing, out))
+
+
+def check_stubs_fail():
+    status, out, results = grade("exercises")
+    if status == 0:
+        raise Failure("grading the pristine exercises exited 0")
+    problems = []
+    for ch in gradable():
+        c = results.get(ch.number)
+        if c is None:
+            problems.append("chapter %d was not graded" % ch.number)
+            continue
+        for t in c["tests"]:
+            given = "forward" in t["name"]  # forward code is given to the learner
+            if given and not t["passed"]:
+                problems.append("%s: a given forward fails on the stub: %s" % (t["name"], t["message"]))
+            if not given and t["passed"]:
+                problems.append("%s passes on the pristine stub" % t["name"])
+            if not given and "not implemented yet" not in t["message"]:
+                problems.append("%s: the stub's failure does not say 'not implemented yet': %s"
+                                % (t["name"], t["message"]))
+    if problems:
+        raise Failure("\n".join(problems))
+
+
+def make_mutant(chapter, name, file, old, new):
+    ch = course.chapter(chapter)
+    tmp = tempfile.mkdtemp(prefix="mutant.")
+    shutil.copytree(os.path.join(ROOT, "solutions"), os.path.join(tmp, "sub"))
+    path = os.path.join(tmp, "sub", ch.nn, file)
+    text = open(path).read()
+    if text.count(old) != 1:
+        shutil.rmtree(tmp)
+        raise Failure("mutant %r: the text to replace occurs %d times in %s/%s (must be once)"
+                      % (name, text.count(old), ch.nn, file))
+    open(path, "w").write(text.replace(old, new))
+    return tmp
+
+
+def check_mutant(chapter, name, file, old, new, fails, says):
+    tmp = make_mutant(chapter, name, file, old, new)
+    try:
+        status, out, results = grade(os.path.join(tmp, "sub"), chapter)
+    finally:
+        shutil.rmtree(tmp)
+    tests = {t["name"]: t for t in results.get(chapter, {"tests": []})["tests"]}
+    if status == 0:
+        raise Failure("the grader accepted it\n" + out)
+    for t in fails:
+        if t not in tests:
+            raise Failure("no test named %s in chapter %d" % (t, chapter))
+        if tests[t]["passed"]:
+            raise Failure("%s passed, but must fail\n%s" % (t, out))
+        if says not in tests[t]["message"]:
+            raise Failure("%s failed without saying %r; it said:\n%s" % (t, says, tests[t]["message"]))
+
+
+def check_examples():
+    r = sh(["make", "-s", "examples"])
+    if r.returncode != 0:
+        raise Failure(r.stdout)
+    for ch in course.chapters():
+        unknown = set(ch.expect) - set(ch.examples)
+        if unknown:
+            raise Failure("course.mk: ch%d.expect names examples that are not in ch%d.examples: %s"
+                          % (ch.number, ch.number, sorted(unknown)))
+        for ex in ch.examples:
+            want = ch.expect.get(ex)
+            path = os.path.join(ROOT, "build", "examples", ch.nn, ex + ".out")
+            text = open(path).read()
+            if want is None:
+                continue
+            numbers = re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)
+            pos = 0
+            for w in want:
+                while pos < len(numbers) and numbers[pos] != w:
+                    pos += 1
+                if pos == len(numbers):
+                    raise Failure("%s printed:\n%s\nexpected the values %s in that order (missing %s)"
+                                  % (ex, text, want, w))
+                pos += 1
+
+
+def check_bad_chapter():
+    for bad, expect in (("9", "does not exist"), ("abc", "not a chapter number"), ("3x", "not a chapter number")):
+        r = sh([PY, "harness/grade.py", "--chapter", bad])
+        if r.returncode != 2 or expect not in r.stdout or "valid chapters: 3" not in r.stdout:
+            raise Failure("CHAPTER=%s: exit %d, said:\n%s" % (bad, r.returncode, r.stdout))
+
+
+def check_missing_exercises_dir():
+    r = sh([PY, "harness/grade.py", "--exercises", "no/such/dir"])
+    if r.returncode != 2 or "is not a directory" not in r.stdout:
+        raise Failure("exit %d, said:\n%s" % (r.returncode, r.stdout))
+
+
+def check_book(edition):
+    r = sh(["make", "-s", "book", "EDITION=" + edition])
+    if r.returncode != 0:
+        raise Failure(r.stdout[-3000:])
+
+
+# ---- runner ------------------------------------------------------------------
+
+def all_checks(skip_book):
+    checks = [
+        ("exercises/ is generated from solutions/", check_exercises_in_sync, ()),
+        ("every snippet resolves and is used", check_snippets, ()),
+        ("solutions pass every test", check_solutions_pass, ()),
+        ("pristine stubs fail with 'not implemented yet'", check_stubs_fail, ()),
+        ("unknown CHAPTER is refused with the valid list", check_bad_chapter, ()),
+        ("a missing EXERCISES directory is refused", check_missing_exercises_dir, ()),
+        ("examples print the book's values", check_examples, ()),
+    ]
+    for chapter, mutants in sorted(MUTANTS.items()):
+        for m in mutants:
+            checks.append(("chapter %d rejects mutant: %s" % (chapter, m[0]), check_mutant, (chapter,) + m))
+    if not skip_book:
+        checks.append(("book builds (student edition)", check_book, ("student",)))
+        checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
+    return checks
+
+
+def main(argv):
+    only = None
+    if "--only" in argv:
+        only = argv[argv.index("--only") + 1]
+    checks = [c for c in all_checks("--skip-book" in argv) if only is None or only in c[0]]
+    # Examples and the book use make; run them after the parallel grading checks.
+    serial = [c for c in checks if c[1] in (check_examples, check_book)]
+    parallel = [c for c in checks if c not in serial]
+    passed = failed = 0
+    start = time.time()
+
+    def run(check):
+        name, fn, args = check
+        t0 = time.time()
+        try:
+            fn(*args)
+            return name, None, time.time() - t0
+        except Failure as e:
+            return name, str(e), time.time() - t0
+
+    def report(item):
+        nonlocal passed, failed
+        name, error, secs = item
+        if error is None:
+            passed += 1
+            print("ok    %-62s %5.1fs" % (name, secs), flush=True)
+        else:
+            failed += 1
+            print("FAIL  %s\n%s" % (name, "\n".join("      " + l for l in error.rstrip().splitlines())), flush=True)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for item in pool.map(run, parallel):
+            report(item)
+    for c in serial:
+        report(run(c))
+    print("selftest took %.0f s" % (time.time() - start))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

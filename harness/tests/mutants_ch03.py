@@ -1,0 +1,37 @@
+"""Deliberately wrong chapter 3 solutions that the grader must reject (see harness/mutants.py)."""
+
+MUTANTS = [
+# (name, file, old, new, tests that must fail, text the message must contain)
+("mul: x and y swapped", "mul_layer.c",
+ "*dx = dout * layer->y;", "*dx = dout * layer->x;",
+ ["mul_backward_book", "mul_backward_random"], "the *other* input"),
+("mul: both swapped", "mul_layer.c",
+ "*dx = dout * layer->y; /* d(xy)/dx = y: x's gradient takes the *other* input */\n"
+ "    *dy = dout * layer->x;",
+ "*dx = dout * layer->x;\n    *dy = dout * layer->y;",
+ ["mul_backward_book", "mul_backward_random"], "the *other* input"),
+("mul: dout forgotten", "mul_layer.c",
+ "*dy = dout * layer->x;", "*dy = layer->x;",
+ ["mul_backward_book", "mul_backward_random"], "dout was not multiplied in"),
+("mul: wrong sign", "mul_layer.c",
+ "*dx = dout * layer->y;", "*dx = -dout * layer->y;",
+ ["mul_backward_book", "mul_backward_random"], "sign is flipped"),
+("mul: dy never written", "mul_layer.c",
+ "*dy = dout * layer->x;", "(void)dy;",
+ ["mul_backward_book", "mul_backward_random"], "never written"),
+("mul: forward forgets its cache", "mul_layer.c",
+ "layer->y = y;", "",
+ ["mul_forward"], "never written"),
+("add: returns 0", "add_layer.c",
+ "*dx = dout * 1.0;", "*dx = 0;",
+ ["add_backward_book", "add_backward_random"], "0 everywhere"),
+("add: dout forgotten", "add_layer.c",
+ "*dy = dout * 1.0;", "*dy = 1.0;",
+ ["add_backward_book", "add_backward_random"], "multiply it by dout"),
+("add: mul's rule", "add_layer.c",
+ "*dx = dout * 1.0;", "*dx = dout * 5;",
+ ["add_backward_book"], "dx is wrong"),
+("add: wrong sign", "add_layer.c",
+ "*dy = dout * 1.0;", "*dy = -dout;",
+ ["add_backward_book", "add_backward_random"], "sign is flipped"),
+]
