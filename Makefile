@@ -3,6 +3,7 @@
 #   make check [CHAPTER=N] [EXERCISES=dir]   grade exercises (default: exercises/)
 #   make book  [EDITION=student|instructor]  build the HTML and PDF book
 #   make test                                the project's own tests
+#   make run EXAMPLE=name [EXERCISES=dir]    run a chapter's example on your own code
 #   make exercises                           regenerate exercises/ from solutions/
 #   make deps                                install missing tools (Debian/Ubuntu)
 
@@ -20,11 +21,11 @@ CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Iharness/include
 
 nn = ch0$(1)
 
-.PHONY: all check book test exercises examples deps deps-grade deps-book clean help
+.PHONY: all check run book test exercises examples deps deps-grade deps-book clean help
 .DELETE_ON_ERROR:
 
 help:
-	@sed -n '3,8p' Makefile | sed 's/^# *//'
+	@sed -n '3,9p' Makefile | sed 's/^# *//'
 
 all: book
 
@@ -79,6 +80,21 @@ $(foreach n,$(CHAPTERS),$(foreach e,$(ch$(n).examples),$(eval $(call example_rul
 $(foreach n,$(CHAPTERS),$(foreach g,$(ch$(n).graphs),$(eval $(call graph_rules,$(n),$(g)))))
 
 examples: $(EXAMPLE_OUTPUTS)
+
+# ---- run an example on the learner's own code ------------------------------
+ALL_EXAMPLES := $(strip $(foreach n,$(CHAPTERS),$(ch$(n).examples)))
+run_ch = $(strip $(foreach n,$(CHAPTERS),$(if $(filter $(EXAMPLE),$(ch$(n).examples)),$(n))))
+# the exercise files of chapters 1..N: an example may use earlier chapters' layers
+upto = $(if $(1),$(foreach k,$(CHAPTERS),$(if $(filter $(k),$(wordlist 1,$(1),$(CHAPTERS))),$(addprefix $(EXERCISES)/$(call nn,$(k))/,$(ch$(k).files)))))
+
+run:
+	@if [ -z "$(EXAMPLE)" ] || [ -z "$(run_ch)" ]; then \
+	  echo "error: EXAMPLE='$(EXAMPLE)' is not one of the examples: $(ALL_EXAMPLES)" >&2; \
+	  echo "       e.g. make run EXAMPLE=buy_apple" >&2; exit 2; fi
+	@mkdir -p $(BUILD)/run
+	@$(CC) $(CFLAGS) chapters/$(ch$(run_ch).dir)/$(EXAMPLE).c $(call upto,$(run_ch)) \
+	  harness/src/dotgraph.c harness/src/not_implemented_main.c -lm -o $(BUILD)/run/$(EXAMPLE)
+	@$(BUILD)/run/$(EXAMPLE) $(ARGS)
 
 # ---- the book -------------------------------------------------------------
 book: deps-book examples
