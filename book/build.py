@@ -1,0 +1,1145 @@
+#!/usr/bin/env python3
+"""build.py: build the workbook from chapters/*/chapter.md (Python 3 stdlib only).
+
+  python3 book/build.py --edition student|instructor [--format all|html|pdf]
+
+Usually run by `make book [EDITION=...]`, which first builds the examples
+(their output and graphs are woven into the book). Writes
+
+  build/book/<edition>/html/           index.html, chNN.html, glossary.html,
+                                       figures.html, CSS, figures: self-contained
+  build/book/<edition>/backprop-workbook.pdf
+
+How (see CONTRIBUTING.md for the Markdown references):
+
+  1. harness/source.py lint                      every snippet reference resolves
+  2. pandoc chapter.md -t json + book/weave.lua  per chapter: code, output, figures,
+                                                 callouts resolved; problems collected
+  3. this script                                 numbers, anchors, cross references
+                                                 ([@fig:id], [text](#id)), image paths
+  4. pandoc -t html5 + book/present.lua          one page per chapter, wrapped in
+                                                 book/templates/page.html
+  5. pandoc -t latex + book/present.lua          one book.tex, then xelatex
+  6. every href/src in the HTML is checked       a broken internal link fails the build
+
+Any problem fails the build (exit status 1) with a message naming the chapter
+file and what is missing.
+"""
+import argparse
+import concurrent.futures
+import fcntl
+import html
+import html.parser
+import json
+import os
+import re
+import shutil
+import string
+import subprocess
+import sys
+import time
+import urllib.parse
+
+BOOK = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BOOK)
+sys.path.insert(0, os.path.join(ROOT, "harness"))
+import course  # noqa: E402
+
+TITLE = "Backpropagation in C: a workbook"
+PDF_NAME = "backprop-workbook.pdf"
+EDITIONS = {
+    "student": {
+        "label": "Student edition",
+        "note": "Exercises show the stubs you fill in.",
+    },
+    "instructor": {
+        "label": "Instructor edition, with solutions",
+        "note": "Contains the reference solutions: do not hand it to learners.",
+    },
+}
+LATEX_VARS = [
+    "documentclass=book",
+    "classoption=oneside",
+    "fontsize=11pt",
+    "geometry=a4paper,top=26mm,bottom=28mm,inner=27mm,outer=27mm,headsep=8mm,footskip=12mm",
+    "mainfont=Latin Modern Roman",
+    "sansfont=Latin Modern Sans",
+    "monofont=DejaVu Sans Mono",
+    "monofontoptions=Scale=MatchLowercase",
+    "mathfont=Latin Modern Math",
+    "CJKmainfont=Noto Serif CJK KR",
+    "colorlinks=true",
+    "linkcolor=wblink",
+    "urlcolor=wblink",
+    "toccolor=black",
+    "lof=true",
+    "toc-depth=1",
+]
+
+
+class BuildError(Exception):
+    def __init__(self, problems):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def log(msg):
+    print("book: " + msg, flush=True)
+
+
+def pandoc_warnings(stderr):
+    """pandoc's [WARNING] messages, each with its continuation lines."""
+    out = []
+    for line in (stderr or "").splitlines():
+        if line.startswith("[WARNING]"):
+            out.append(line[len("[WARNING]"):].strip())
+        elif out and line.strip():
+            out[-1] += "\n" + line
+    return out
+
+
+def report_warnings(chap, stderr, problems):
+    """Math pandoc cannot convert becomes an error; other warnings are shown."""
+    for w in pandoc_warnings(stderr):
+        m = re.match(r"Could not convert TeX math (.*?), rendering as TeX:?\n?(.*)", w, re.S)
+        if m:
+            reason = [l.strip() for l in m.group(2).splitlines() if l.strip() and l.strip() != "^"]
+            problems.append("%s: pandoc cannot turn the math $%s$ into MathML (%s)"
+                            % (chap.where(m.group(1)), m.group(1), reason[1] if len(reason) > 1 else "syntax"))
+        else:
+            log("warning: %s: %s" % (chap.md, w.replace("\n", " ")))
+
+
+def run(cmd, what, input_text=None, cwd=ROOT):
+    """Run a command; on failure raise BuildError with its output."""
+    p = subprocess.run(cmd, cwd=cwd, input=input_text, capture_output=True, text=True)
+    if p.returncode != 0:
+        out = (p.stderr or "") + (p.stdout or "")
+        raise BuildError(["%s failed (exit %d):\n%s" % (what, p.returncode, out.strip())])
+    return p
+
+
+# ---------------------------------------------------------------- pandoc AST helpers
+
+ATTR_POS = {"Header": 1, "Div": 0, "Span": 0, "CodeBlock": 0, "Code": 0, "Image": 0, "Link": 0, "Table": 0}
+
+
+def walk(x, fn):
+    """Bottom-up transform of a pandoc JSON tree. fn(element) returns None
+    (keep), a replacement element, or a list of elements to splice in."""
+    if isinstance(x, list):
+        out = []
+        for item in x:
+            r = walk(item, fn)
+            if isinstance(item, dict) and "t" in item and isinstance(r, list):
+                out.extend(r)
+            else:
+                out.append(r)
+        return out
+    if isinstance(x, dict):
+        if "t" in x:
+            if "c" in x:
+                x = dict(x, c=walk(x["c"], fn))
+            r = fn(x)
+            return x if r is None else r
+        return {k: walk(v, fn) for k, v in x.items()}
+    return x
+
+
+def visit(x, fn):
+    """Call fn on every element, in document order."""
+    if isinstance(x, list):
+        for item in x:
+            visit(item, fn)
+    elif isinstance(x, dict):
+        if "t" in x:
+            fn(x)
+            if "c" in x:
+                visit(x["c"], fn)
+        else:
+            for v in x.values():
+                visit(v, fn)
+
+
+def get_attr(el):
+    pos = ATTR_POS.get(el["t"])
+    return None if pos is None else el["c"][pos]
+
+
+def kv(attr):
+    return dict(attr[2])
+
+
+def stringify(x):
+    parts = []
+
+    def go(y):
+        if isinstance(y, list):
+            for i in y:
+                go(i)
+        elif isinstance(y, dict) and "t" in y:
+            t = y["t"]
+            if t == "Str":
+                parts.append(y["c"])
+            elif t in ("Space", "SoftBreak", "LineBreak"):
+                parts.append(" ")
+            elif t in ("Code", "Math"):
+                parts.append(y["c"][1])
+            elif t in ("Note", "RawInline"):
+                pass
+            elif "c" in y:
+                go(y["c"])
+    go(x)
+    return "".join(parts)
+
+
+def meta_string(text):
+    return {"t": "MetaString", "c": text}
+
+
+def without_links(inlines):
+    """Inlines for a table of contents: links unwrapped, notes dropped."""
+    def fn(el):
+        if el["t"] == "Link":
+            return el["c"][1]
+        if el["t"] == "Note":
+            return []
+        return None
+    return walk(inlines, fn)
+
+
+# ---------------------------------------------------------------- chapters
+
+class Chapter:
+    def __init__(self, ch):
+        self.number = ch.number
+        self.nn = ch.nn
+        self.manifest_title = ch.title
+        self.dir = ch.path
+        self.md = os.path.join(ch.path, "chapter.md")
+        self.examples = ch.examples
+        self.graphs = ch.graphs
+        self.page = self.nn + ".html"
+        self.doc = None
+        self.h1 = None          # id of the chapter's level-1 heading
+        self.title_inlines = []
+        self.headers = []       # (level, id, number or None, inlines), level >= 2
+        self.anchors = {}       # id -> (kind, label or None)
+        self.figures = []       # (id, number, caption inlines)
+
+    def where(self, needle=None):
+        """chapters/.../chapter.md[:line] for a message: the first line holding
+        needle ("A\x1fB": a line holding A followed by one holding B)."""
+        if needle:
+            first, _, second = needle.partition("\x1f")
+            try:
+                with open(os.path.join(ROOT, self.md), encoding="utf-8") as f:
+                    lines = f.read().split("\n")
+            except OSError:
+                return self.md
+            for n, line in enumerate(lines):
+                if first in line and (not second or (n + 1 < len(lines) and second in lines[n + 1])):
+                    return "%s:%d" % (self.md, n + 1)
+        return self.md
+
+
+def weave(chap, edition, build_dir):
+    cmd = ["pandoc", chap.md, "-f", "markdown", "-t", "json",
+           "--lua-filter", os.path.join(BOOK, "weave.lua"),
+           "-M", "weave-chapter=%d" % chap.number, "-M", "weave-nn=" + chap.nn,
+           "-M", "weave-dir=" + chap.dir, "-M", "weave-edition=" + edition,
+           "-M", "weave-examples=" + " ".join(chap.examples),
+           "-M", "weave-graphs=" + " ".join(chap.graphs),
+           "-M", "weave-build=" + build_dir, "-M", "weave-python=" + sys.executable]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise BuildError(["%s: pandoc could not read it:\n%s" % (chap.md, p.stderr.strip())])
+    doc = json.loads(p.stdout)
+    problems = []
+    report_warnings(chap, p.stderr, problems)
+    for e in doc["meta"].pop("weave-errors", {"c": []})["c"]:
+        text = e["c"] if e["t"] == "MetaString" else stringify(e["c"])
+        needle, _, message = text.partition("\t")
+        problems.append("%s: %s" % (chap.where(needle), message))
+    if problems:
+        raise BuildError(problems)
+    chap.doc = doc
+
+
+def analyse(chap):
+    """Headings, numbers, anchors and figures of a woven chapter."""
+    problems = []
+    blocks = chap.doc["blocks"]
+    h1s = [b for b in blocks if b["t"] == "Header" and b["c"][0] == 1]
+    if not blocks or blocks[0]["t"] != "Header" or blocks[0]["c"][0] != 1:
+        problems.append("%s: a chapter starts with its level-1 heading, `# %s {#%s}`"
+                        % (chap.md, chap.manifest_title, chap.nn))
+    elif len(h1s) != 1:
+        problems.append("%s: has %d level-1 headings; a chapter has one (use ## for its sections)"
+                        % (chap.md, len(h1s)))
+    if problems:
+        raise BuildError(problems)
+    first = blocks[0]
+    chap.h1 = first["c"][1][0]
+    chap.title_inlines = first["c"][2]
+    if stringify(chap.title_inlines).strip() != chap.manifest_title.strip():
+        log("warning: %s: heading %r differs from ch%d.title in course.mk (%r)"
+            % (chap.md, stringify(chap.title_inlines), chap.number, chap.manifest_title))
+
+    counters = [0, 0, 0, 0, 0, 0, 0]
+
+    def add_anchor(ident, kind, label, needle):
+        if not ident:
+            return
+        if ident in chap.anchors:
+            problems.append("%s: the id #%s is used twice" % (chap.where("#" + ident), ident))
+        chap.anchors[ident] = (kind, label)
+
+    def fn(el):
+        t = el["t"]
+        if t == "Header":
+            level, attr, inlines = el["c"]
+            ident, classes = attr[0], attr[1]
+            if level == 1:
+                add_anchor(ident, "chapter", "Chapter %d" % chap.number, None)
+                return
+            if "unnumbered" in classes:
+                number = None
+            else:
+                counters[level] += 1
+                for deeper in range(level + 1, len(counters)):
+                    counters[deeper] = 0
+                number = ".".join([str(chap.number)] + [str(counters[lv]) for lv in range(2, level + 1)])
+            chap.headers.append((level, ident, number, inlines))
+            add_anchor(ident, "section", ("Section " + number) if number else stringify(inlines), None)
+        elif t == "Image":
+            attr = el["c"][0]
+            number = kv(attr).get("data-number")
+            if number:
+                chap.figures.append((attr[0], number, el["c"][1]))
+                add_anchor(attr[0], "figure", "Figure " + number, None)
+            else:
+                add_anchor(attr[0], "anchor", None, None)
+        elif t == "Div" and "callout" in el["c"][0][1]:
+            attr = el["c"][0]
+            k = kv(attr)
+            if k.get("data-kind") == "exercise":
+                add_anchor(attr[0], "exercise", "Exercise " + k.get("data-number", "?"), None)
+            else:
+                add_anchor(attr[0], k.get("data-kind", "anchor"), None, None)
+        else:
+            attr = get_attr(el)
+            if attr and attr[0]:
+                add_anchor(attr[0], "anchor", None, None)
+    visit(blocks, fn)
+    if problems:
+        raise BuildError(problems)
+
+
+# ---------------------------------------------------------------- glossary
+
+def read_glossary():
+    path = os.path.join(BOOK, "glossary.tsv")
+    entries, seen = [], set()
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if n == 1 or cols[0] == "english":
+                continue
+            if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+                raise BuildError(["%s:%d: a glossary line is ENGLISH<TAB>KOREAN[<TAB>MEANING]" % (rel(path), n)])
+            english, korean = cols[0].strip(), cols[1].strip()
+            meaning = cols[2].strip() if len(cols) > 2 else ""
+            ident = "gl-" + re.sub(r"[^a-z0-9]+", "-", english.lower()).strip("-")
+            if ident in seen:
+                raise BuildError(["%s:%d: %r appears twice" % (rel(path), n, english)])
+            seen.add(ident)
+            entries.append((ident, english, korean, meaning))
+    entries.sort(key=lambda e: e[1].casefold())
+    return entries
+
+
+# ---------------------------------------------------------------- cross references
+
+class Book:
+    def __init__(self, chapters, glossary):
+        self.chapters = chapters
+        self.by_nn = {c.nn: c for c in chapters}
+        self.glossary_ids = {e[0] for e in glossary}
+        owners = {}
+        for c in chapters:
+            for ident in c.anchors:
+                owners.setdefault(ident, []).append(c)
+        self.owners = owners
+        problems = []
+        for ident, cs in owners.items():
+            kinds = {c.anchors[ident][0] for c in cs}
+            if len(cs) > 1 and kinds & {"figure", "exercise"}:
+                problems.append("the id #%s is used in %s; figure and exercise ids must be unique in the book"
+                                % (ident, " and ".join(c.md for c in cs)))
+        if problems:
+            raise BuildError(problems)
+
+    def plain_cites(self, chap, inlines):
+        """inlines with [@id] written as its label ("Figure 3.1"), for text
+        shown away from its chapter (contents, list of figures)."""
+        def fn(el):
+            if el["t"] != "Cite":
+                return None
+            labels = []
+            for c in el["c"][0]:
+                r = self.resolve(chap, c["citationId"])
+                label = None
+                if r and r[0] != "glossary":
+                    label = r[0].anchors.get(r[1], (None, None))[1]
+                labels.append(label or c["citationId"])
+            return [{"t": "Str", "c": "\u00a0".join(", ".join(labels).split(" "))}]
+        return walk(inlines, fn)
+
+    def resolve(self, chap, ident):
+        """(chapter or "glossary", id) for an id seen from chap, or None."""
+        if ident in chap.anchors:
+            return chap, ident
+        m = re.match(r"^ch(\d\d)$", ident)
+        if m and ident in self.by_nn:
+            c = self.by_nn[ident]
+            return c, c.h1
+        cs = self.owners.get(ident, [])
+        if len(cs) == 1:
+            return cs[0], ident
+        if len(cs) > 1:
+            raise BuildError(["%s: #%s is ambiguous: %s all define it; link to CHAPTER.html#%s instead"
+                              % (chap.md, ident, ", ".join(c.md for c in cs), ident)])
+        if ident in self.glossary_ids:
+            return "glossary", ident
+        return None
+
+
+# Graphviz draws its labels at 14pt; shown at natural size they are bigger than
+# the text around them. Scale graphs so the labels match the body text.
+GRAPH_SCALE = {"html": 0.85, "latex": 0.75}
+LATEX_MAX_WIDTH_PT = 400
+
+
+def graph_size(attr, svg, target):
+    """attr with a width for a Graphviz figure, from the SVG's size in pt."""
+    try:
+        with open(svg, encoding="utf-8") as f:
+            head = f.read(4000)
+    except OSError:
+        return attr
+    m = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', head)
+    if not m:
+        return attr
+    width = float(m.group(1)) * GRAPH_SCALE[target]
+    pairs = [p for p in attr[2] if p[0] != "width"]
+    if target == "html":
+        pairs.append(["width", "%dpx" % round(width * 4 / 3)])
+    elif width > LATEX_MAX_WIDTH_PT:
+        pairs.append(["width", "100%"])
+    else:
+        pairs.append(["width", "%.0fpt" % width])
+    return [attr[0], attr[1], pairs]
+
+
+def latex_id(chap, ident):
+    return "%s:%s" % (chap.nn, ident)
+
+
+def transform(book, chap, target, out_dir=None, copies=None):
+    """The chapter's blocks for one target ("html" or "latex"): cross
+    references resolved, links pointed at the right page, image paths set."""
+    problems = []
+
+    def href_html(owner, ident):
+        if owner == "glossary":
+            return "glossary.html#" + ident
+        if owner is chap:
+            return "#" + ident
+        if ident == owner.h1:
+            return owner.page
+        return owner.page + "#" + ident
+
+    def href_latex(owner, ident):
+        if owner == "glossary":
+            return "#" + ident
+        return "#" + latex_id(owner, ident)
+
+    href = href_html if target == "html" else href_latex
+
+    def cite(el):
+        citations, _ = el["c"]
+        out = []
+        for k, c in enumerate(citations):
+            ident = c["citationId"]
+            r = book.resolve(chap, ident)
+            if r is None:
+                problems.append("%s: [@%s] refers to no figure, section, exercise or chapter (ids are case-sensitive; "
+                                "write \\@ for a literal @)" % (chap.where("@" + ident), ident))
+                return None
+            owner, target_id = r
+            if owner == "glossary":
+                label = ident
+            else:
+                label = owner.anchors.get(target_id, ("anchor", None))[1]
+            if not label:
+                problems.append("%s: [@%s] points at something without a number; use [words](#%s) instead"
+                                % (chap.where("@" + ident), ident, ident))
+                return None
+            if c["citationMode"]["t"] == "SuppressAuthor":
+                label = label.split(" ", 1)[-1]
+            # "Figure 3.1", kept on one line by a non-breaking space
+            text = [{"t": "Str", "c": "\u00a0".join(label.split(" "))}]
+            if k:
+                out.append({"t": "Str", "c": ","})
+                out.append({"t": "Space"})
+            if c["citationPrefix"]:
+                out.extend(c["citationPrefix"])
+                out.append({"t": "Space"})
+            out.append({"t": "Link", "c": [["", ["xref"], []], text, [href(owner, target_id), ""]]})
+            if c["citationSuffix"]:
+                out.extend(c["citationSuffix"])
+        return out
+
+    def link(el):
+        attr, inlines, (url, title) = el["c"]
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+            return None  # external: http:, mailto: ...
+        m = re.match(r"^([^#]*)(?:#(.*))?$", url)
+        page, frag = m.group(1), m.group(2)
+        if page == "":
+            r = book.resolve(chap, frag or "")
+            if r is None:
+                problems.append("%s: the link [%s](%s) points at no anchor in the book"
+                                % (chap.where("#" + (frag or "")), stringify(inlines), url))
+                return None
+            return {"t": "Link", "c": [attr, inlines, [href(*r), title]]}
+        pm = re.match(r"^(ch\d\d|index|glossary|figures)\.html$", page)
+        if not pm:
+            problems.append("%s: the link [%s](%s) leaves the book; link to chNN.html#id or #id"
+                            % (chap.where(url), stringify(inlines), url))
+            return None
+        name = pm.group(1)
+        if name in book.by_nn:
+            other = book.by_nn[name]
+            ident = frag or other.h1
+            if ident == other.nn:  # #chNN is always the chapter's top, whatever its heading's id
+                ident = other.h1
+            if ident not in other.anchors:
+                problems.append("%s: the link [%s](%s): %s has no anchor #%s"
+                                % (chap.where(url), stringify(inlines), url, other.md, ident))
+                return None
+            if target == "html":
+                new = other.page if ident == other.h1 else other.page + "#" + ident
+                return {"t": "Link", "c": [attr, inlines, [new, title]]}
+            return {"t": "Link", "c": [attr, inlines, ["#" + latex_id(other, ident), title]]}
+        if name == "glossary":
+            if frag and frag not in book.glossary_ids:
+                problems.append("%s: the link [%s](%s): the glossary has no #%s (see book/glossary.tsv)"
+                                % (chap.where(url), stringify(inlines), url, frag))
+                return None
+            if target == "html":
+                return None
+            return {"t": "Link", "c": [attr, inlines, ["#" + (frag or "glossary"), title]]}
+        if re.match(r"^ch\d\d$", name):
+            problems.append("%s: the link [%s](%s): course.mk has no chapter %s"
+                            % (chap.where(url), stringify(inlines), url, name))
+            return None
+        if target == "html":
+            return None
+        return {"t": "Span", "c": [["", [], []], inlines]}
+
+    def image(el):
+        attr, caption, (src, title) = el["c"]
+        k = kv(attr)
+        if "data-graph" in k:
+            name = k["data-graph"]
+            attr = graph_size(attr, os.path.join(ROOT, src + ".svg"), target)
+            if target == "html":
+                dest = "figures/%s-%s.svg" % (chap.nn, name)
+                copies.append((os.path.join(ROOT, src + ".svg"), os.path.join(out_dir, dest)))
+                src = dest
+            else:
+                src = os.path.join(ROOT, src + ".pdf")
+        elif "data-local" in k:
+            base = os.path.basename(src)
+            if target == "html":
+                dest = "figures/%s-%s" % (chap.nn, base)
+                copies.append((os.path.join(ROOT, src), os.path.join(out_dir, dest)))
+                src = dest
+            else:
+                path = os.path.join(ROOT, src)
+                if path.endswith(".svg"):
+                    pdf = path[:-4] + ".pdf"
+                    if not os.path.exists(pdf):
+                        problems.append("%s: image %s: the PDF book needs %s next to it"
+                                        % (chap.where(k["data-local"]), k["data-local"], rel(pdf)))
+                    path = pdf
+                src = path
+        return {"t": "Image", "c": [attr, caption, [src, title]]}
+
+    def fn(el):
+        t = el["t"]
+        if t == "Cite":
+            return cite(el)
+        if t == "Link":
+            el = link(el) or el
+        elif t == "Image":
+            el = image(el)
+        if target == "latex":
+            attr = get_attr(el)
+            if attr and attr[0]:
+                el = json.loads(json.dumps(el))
+                get_attr(el)[0] = latex_id(chap, attr[0])
+        return el
+
+    blocks = walk(chap.doc["blocks"], fn)
+    if problems:
+        raise BuildError(problems)
+    return blocks
+
+
+# ---------------------------------------------------------------- HTML
+
+def pandoc_json(blocks, meta=None):
+    return json.dumps({"pandoc-api-version": PANDOC_API, "meta": meta or {}, "blocks": blocks})
+
+
+PANDOC_API = [1, 22, 2, 1]
+
+
+def render_inlines_html(items):
+    """Render many inline lists to HTML strings with one pandoc call."""
+    if not items:
+        return []
+    blocks = [{"t": "Div", "c": [["wb-item-%d" % i, [], []], [{"t": "Plain", "c": without_links(x)}]]}
+              for i, x in enumerate(items)]
+    p = run(["pandoc", "-f", "json", "-t", "html5", "--mathml", "--wrap=none"], "pandoc (table of contents)",
+            input_text=pandoc_json(blocks))
+    found = dict(re.findall(r'<div id="wb-item-(\d+)">\n?(.*?)\n?</div>', p.stdout, re.S))
+    return [found.get(str(i), "").strip() for i in range(len(items))]
+
+
+MATH = re.compile(r"<math\b.*?</math>", re.S)
+FENCE = re.compile(r'<mo stretchy="true" form="(prefix|postfix)">')
+TALL = re.compile(r"<(mfrac|mtable|munderover|munder|mover|msqrt|mroot)\b")
+
+
+def fix_fences(page):
+    """pandoc's MathML makes every pair of brackets stretchy, and Chromium then
+    sets even f(x) with gaps around the brackets. Keep stretching only for
+    brackets around something tall (a fraction, a matrix, a big operator)."""
+    def one(m):
+        math = m.group(0)
+        stack, plain = [], []
+        for f in FENCE.finditer(math):
+            if f.group(1) == "prefix":
+                stack.append(f)
+            elif stack:
+                o = stack.pop()
+                if not TALL.search(math, o.end(), f.start()):
+                    plain += [(o.start(), o.end()), (f.start(), f.end())]
+        if not plain:
+            return math
+        out, last = [], 0
+        for start, end in sorted(plain):
+            out.append(math[last:start])
+            out.append(math[start:end].replace('stretchy="true"', 'stretchy="false"'))
+            last = end
+        out.append(math[last:])
+        return "".join(out)
+    return MATH.sub(one, page)
+
+
+def markdown_to_html(path):
+    p = run(["pandoc", path, "-f", "markdown", "-t", "html5", "--mathml", "--wrap=none"], "pandoc " + rel(path))
+    return p.stdout
+
+
+class Site:
+    def __init__(self, book, edition, out_dir, work_dir, with_pdf):
+        self.book = book
+        self.with_pdf = with_pdf  # the PDF is copied next to the pages, so they link to it
+        self.edition = edition
+        self.out = out_dir
+        self.work = work_dir
+        with open(os.path.join(BOOK, "templates", "page.html"), encoding="utf-8") as f:
+            self.template = string.Template(f.read())
+
+    def page(self, filename, title, content, body_class, toc="", prev=None, next_=None, source=None):
+        ed = EDITIONS[self.edition]
+        rels, pager = [], []
+        if prev:
+            rels.append('<link rel="prev" href="%s">' % prev[0])
+            pager.append('<a class="pager-prev" rel="prev" href="%s"><span class="pager-dir">Previous</span>'
+                         '<span class="pager-title">%s</span></a>' % (prev[0], prev[1]))
+        else:
+            pager.append('<span class="pager-prev"></span>')
+        if next_:
+            rels.append('<link rel="next" href="%s">' % next_[0])
+            pager.append('<a class="pager-next" rel="next" href="%s"><span class="pager-dir">Next</span>'
+                         '<span class="pager-title">%s</span></a>' % (next_[0], next_[1]))
+        banner = ""
+        if self.edition == "instructor":
+            banner = '<div class="edition-banner" role="note">%s. %s</div>' % (html.escape(ed["label"]), html.escape(ed["note"]))
+
+        def nav_link(href, text):
+            cur = ' aria-current="page"' if href == filename else ""
+            return '<a href="%s"%s>%s</a>' % (href, cur, text)
+        nav = " ".join([nav_link("index.html", "Contents"), nav_link("glossary.html", "Glossary"),
+                        nav_link("figures.html", "Figures")])
+        if self.with_pdf:
+            nav += ' <a href="%s">PDF</a>' % PDF_NAME
+        if toc:  # under the chapter's title (beside the text on wide screens, by CSS)
+            content = content.replace("</h1>", "</h1>\n" + toc, 1)
+        text = self.template.substitute(
+            title=html.escape(title), book_title=html.escape(TITLE), edition_label=html.escape(ed["label"]),
+            edition=self.edition, banner=banner, nav=nav, content=content,
+            pager='<nav class="pager" aria-label="Chapters">%s</nav>' % "".join(pager) if (prev or next_) else "",
+            rel_links="\n".join(rels), body_class=body_class)
+        with open(os.path.join(self.out, filename), "w", encoding="utf-8") as f:
+            f.write(text)
+        if source:
+            SOURCES[filename] = source
+
+    def chapter_page(self, chap, prev, next_, title_html, headers_html):
+        copies = []
+        blocks = transform(self.book, chap, "html", self.out, copies)
+        for src, dst in copies:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(src, dst)
+        p = run(["pandoc", "-f", "json", "-t", "html5", "--mathml", "--wrap=none",
+                 "-N", "--number-offset=%d" % (chap.number - 1),
+                 "--highlight-style", os.path.join(BOOK, "highlight.theme"),
+                 "--lua-filter", os.path.join(BOOK, "present.lua")],
+                "pandoc (%s to HTML)" % chap.md, input_text=pandoc_json(blocks, chap.doc["meta"]))
+        problems = []
+        report_warnings(chap, p.stderr, problems)
+        if problems:
+            raise BuildError(problems)
+        items = []
+        for (level, ident, number, _), text in zip(chap.headers, headers_html):
+            if level > 3 or not ident:
+                continue
+            num = '<span class="toc-number">%s</span> ' % number if number else ""
+            items.append('<li class="toc-level-%d"><a href="#%s">%s%s</a></li>' % (level, html.escape(ident), num, text))
+        toc = ""
+        if items:
+            toc = ('<nav class="page-toc" aria-labelledby="page-toc-title"><p id="page-toc-title" class="page-toc-title">'
+                   'In this chapter</p><ul>%s</ul></nav>' % "".join(items))
+        self.page(chap.page, "%d %s · %s" % (chap.number, stringify(chap.title_inlines), TITLE),
+                  fix_fences(p.stdout), "chapter", toc=toc, prev=prev, next_=next_, source=chap.md)
+
+    def index_page(self, titles_html, headers_html, intro_html, pdf):
+        ed = EDITIONS[self.edition]
+        parts = ['<header class="book-cover"><h1 class="book-title">%s</h1>' % html.escape(TITLE),
+                 '<p class="book-edition">%s</p></header>' % html.escape(ed["label"]),
+                 '<div class="intro">%s</div>' % intro_html,
+                 '<h2 id="contents">Contents</h2>', '<ol class="book-toc">']
+        for chap, title, hs in zip(self.book.chapters, titles_html, headers_html):
+            parts.append('<li><a class="toc-chapter" href="%s"><span class="toc-number">%d</span> %s</a>'
+                         % (chap.page, chap.number, title))
+            subs = []
+            for (level, ident, number, _), text in zip(chap.headers, hs):
+                if level > 3 or not ident:
+                    continue
+                num = '<span class="toc-number">%s</span> ' % number if number else ""
+                subs.append('<li class="toc-level-%d"><a href="%s#%s">%s%s</a></li>'
+                            % (level, chap.page, html.escape(ident), num, text))
+            if subs:
+                parts.append('<ul>%s</ul>' % "".join(subs))
+            parts.append("</li>")
+        parts.append('<li class="toc-back"><a class="toc-chapter" href="glossary.html">Glossary (English–Korean)</a></li>')
+        parts.append('<li class="toc-back"><a class="toc-chapter" href="figures.html">List of figures</a></li>')
+        parts.append("</ol>")
+        if pdf:
+            parts.append('<p class="pdf-link">The same book as a PDF, for print: <a href="%s">%s</a></p>' % (PDF_NAME, PDF_NAME))
+        first = self.book.chapters[0]
+        self.page("index.html", TITLE + (" (%s)" % ed["label"]), "\n".join(parts), "index",
+                  next_=(first.page, "%d %s" % (first.number, titles_html[0])), source="book/intro.md")
+
+    def glossary_page(self, entries):
+        rows = []
+        for ident, english, korean, meaning in entries:
+            rows.append('<tr id="%s"><th scope="row" lang="en">%s</th><td lang="ko">%s</td><td>%s</td></tr>'
+                        % (ident, html.escape(english), html.escape(korean), html.escape(meaning)))
+        content = ('<h1 id="glossary">Glossary</h1>\n<p>The terms of this workbook with the words the Korean edition of '
+                   '<cite>Deep Learning from Scratch</cite> (밑바닥부터 시작하는 딥러닝) uses for them.</p>\n'
+                   '<div class="table-wrap"><table class="glossary"><thead><tr><th scope="col">English</th>'
+                   '<th scope="col" lang="ko">한국어</th><th scope="col">Meaning</th></tr></thead><tbody>\n%s\n'
+                   '</tbody></table></div>' % "\n".join(rows))
+        self.page("glossary.html", "Glossary · " + TITLE, content, "glossary", source="book/glossary.tsv")
+
+    def figures_page(self, captions_html):
+        parts = ['<h1 id="figures">List of figures</h1>']
+        k = 0
+        any_fig = False
+        for chap in self.book.chapters:
+            if not chap.figures:
+                continue
+            any_fig = True
+            parts.append('<h2>%d %s</h2><ul class="figure-list">' % (chap.number, html.escape(stringify(chap.title_inlines))))
+            for ident, number, _ in chap.figures:
+                parts.append('<li><a href="%s#%s"><span class="toc-number">Figure %s</span><span class="fig-caption">%s</span></a></li>'
+                             % (chap.page, html.escape(ident), number, captions_html[k]))
+                k += 1
+            parts.append("</ul>")
+        if not any_fig:
+            parts.append("<p>No chapter has figures yet.</p>")
+        self.page("figures.html", "List of figures · " + TITLE, "\n".join(parts), "figures", source="(figure captions)")
+
+
+SOURCES = {}  # html file -> the source it came from, for link-check messages
+
+
+class LinkParser(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids, self.refs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for k in ("id", "name") if tag == "a" else ("id",):
+            if a.get(k):
+                self.ids.add(a[k])
+        for k in ("href", "src"):
+            if a.get(k) is not None:
+                self.refs.append((tag, k, a[k], self.getpos()[0]))
+
+
+def check_html(out_dir, missing_ok=()):
+    """Every internal href and src of the HTML resolves; nothing is fetched from the network."""
+    pages = {}
+    for dirpath, _, files in os.walk(out_dir):
+        for name in files:
+            if name.endswith(".html"):
+                path = os.path.join(dirpath, name)
+                p = LinkParser()
+                with open(path, encoding="utf-8") as f:
+                    p.feed(f.read())
+                pages[os.path.relpath(path, out_dir)] = p
+    problems = []
+    for page, p in sorted(pages.items()):
+        src = SOURCES.get(page, page)
+        for tag, attr, url, line in p.refs:
+            where = "%s (from %s), line %d" % (page, src, line)
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+                if attr == "src" or tag == "link":
+                    problems.append("%s: %s=%s loads from outside the book; the HTML must work offline" % (where, attr, url))
+                continue
+            path, _, frag = url.partition("#")
+            path = urllib.parse.unquote(path)
+            frag = urllib.parse.unquote(frag)
+            target = os.path.normpath(os.path.join(os.path.dirname(page), path)) if path else page
+            if target.startswith(".."):
+                problems.append("%s: %s=%s points outside the book's folder" % (where, attr, url))
+                continue
+            if target in missing_ok:
+                continue
+            if not os.path.exists(os.path.join(out_dir, target)):
+                problems.append("%s: %s=%s: no such file in the book" % (where, attr, url))
+                continue
+            if frag and target.endswith(".html") and frag not in pages[target].ids:
+                problems.append("%s: link %s: %s has no anchor #%s" % (where, url, target, frag))
+    if problems:
+        raise BuildError(["broken link: " + p for p in problems])
+    return sum(len(p.refs) for p in pages.values())
+
+
+def highlight_css(work_dir):
+    tpl = os.path.join(work_dir, "highlight-css.template")
+    with open(tpl, "w", encoding="utf-8") as f:
+        f.write("$highlighting-css$\n")
+    p = run(["pandoc", "-f", "markdown", "-t", "html5", "-s", "--template", tpl, "--metadata", "title=x",
+             "--highlight-style", os.path.join(BOOK, "highlight.theme")], "pandoc (highlight CSS)",
+            input_text="```c\nint x;\n```\n")
+    return "/* Generated by book/build.py from book/highlight.theme. */\n" + p.stdout
+
+
+def build_html(book, edition, out_dir, work_dir, glossary, pdf_future):
+    if os.path.isdir(out_dir):
+        shutil.rmtree(out_dir)
+    os.makedirs(os.path.join(out_dir, "figures"))
+    site = Site(book, edition, out_dir, work_dir, pdf_future is not None)
+    shutil.copyfile(os.path.join(BOOK, "assets", "book.css"), os.path.join(out_dir, "book.css"))
+    with open(os.path.join(out_dir, "highlight.css"), "w", encoding="utf-8") as f:
+        f.write(highlight_css(work_dir))
+
+    # Every heading and caption shown outside its own page, rendered in one pandoc call.
+    items = []
+    for c in book.chapters:
+        items.append(book.plain_cites(c, c.title_inlines))
+        items.extend(book.plain_cites(c, h[3]) for h in c.headers)
+    for c in book.chapters:
+        items.extend(book.plain_cites(c, f[2]) for f in c.figures)
+    rendered = render_inlines_html(items)
+    titles, headers, k = [], [], 0
+    for c in book.chapters:
+        titles.append(rendered[k])
+        headers.append(rendered[k + 1:k + 1 + len(c.headers)])
+        k += 1 + len(c.headers)
+    captions = rendered[k:]
+
+    chs = book.chapters
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        jobs = []
+        for i, c in enumerate(chs):
+            prev = ("index.html", "Contents") if i == 0 else (chs[i - 1].page, "%d %s" % (chs[i - 1].number, titles[i - 1]))
+            nxt = (chs[i + 1].page, "%d %s" % (chs[i + 1].number, titles[i + 1])) if i + 1 < len(chs) else ("glossary.html", "Glossary")
+            jobs.append(pool.submit(site.chapter_page, c, prev, nxt, titles[i], headers[i]))
+        problems = []
+        for j in jobs:
+            try:
+                j.result()
+            except BuildError as e:
+                problems.extend(e.problems)
+        if problems:
+            raise BuildError(problems)
+    site.glossary_page(glossary)
+    site.figures_page(captions)
+    intro = markdown_to_html(os.path.join(BOOK, "intro.md"))
+    pdf, pdf_problems = False, []
+    if pdf_future is not None:
+        try:
+            shutil.copyfile(pdf_future.result(), os.path.join(out_dir, PDF_NAME))
+            pdf = True
+        except BuildError as e:  # report the HTML's problems too
+            pdf_problems = e.problems
+    site.index_page(titles, headers, intro, pdf)
+    try:
+        n = check_html(out_dir, missing_ok={PDF_NAME} if pdf_problems else set())
+    except BuildError as e:
+        raise BuildError(pdf_problems + e.problems)
+    if pdf_problems:
+        raise BuildError(pdf_problems)
+    return n
+
+
+# ---------------------------------------------------------------- PDF
+
+def latex_escape(s):
+    return re.sub(r"[\\{}_%#&$^~]", lambda m: {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}",
+                                                "~": r"\textasciitilde{}"}.get(m.group(0), "\\" + m.group(0)), s)
+
+
+# What Latin Modern Roman lacks, as book/present.lua sets it in prose.
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿⁱᵀ", "0123456789+-niT"))
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ᵢⱼₙ", "0123456789+-ijn"))
+SUPERSCRIPTS["⁻"] = SUBSCRIPTS["₋"] = r"\ensuremath{-}"
+
+
+def needs_math(ch):
+    cp = ord(ch)
+    return (0x0370 <= cp <= 0x03FF or 0x2100 <= cp <= 0x214F or 0x2190 <= cp <= 0x22FF
+            or 0x27C0 <= cp <= 0x27EF or 0x2980 <= cp <= 0x29FF)
+
+
+def latex_text(s):
+    out = []
+    for ch in s:
+        if ch in SUPERSCRIPTS:
+            out.append(r"\textsuperscript{%s}" % SUPERSCRIPTS[ch])
+        elif ch in SUBSCRIPTS:
+            out.append(r"\textsubscript{%s}" % SUBSCRIPTS[ch])
+        elif needs_math(ch):
+            out.append(r"\ensuremath{%s}" % ch)
+        else:
+            out.append(latex_escape(ch))
+    return "".join(out)
+
+
+def glossary_latex(entries):
+    rows = []
+    for ident, english, korean, meaning in entries:
+        rows.append(r"\hypertarget{%s}{}\textbf{%s} & %s & %s \\ \addlinespace[3pt]"
+                    % (ident, latex_text(english), latex_text(korean), latex_text(meaning)))
+    return "\n".join([
+        r"\chapter*{Glossary}\hypertarget{glossary}{}\label{glossary}",
+        r"\addcontentsline{toc}{chapter}{Glossary}",
+        r"\markboth{Glossary}{Glossary}",
+        r"The terms of this workbook with the words the Korean edition of \emph{Deep Learning from Scratch}"
+        r" (밑바닥부터 시작하는 딥러닝) uses for them.",
+        r"\begin{wbglossary}",
+        "\n".join(rows),
+        r"\end{wbglossary}",
+    ])
+
+
+def build_pdf(book, edition, work_dir, glossary, pdf_path):
+    t0 = time.time()
+    tex_dir = os.path.join(work_dir, "latex")
+    os.makedirs(tex_dir, exist_ok=True)
+    blocks = []
+    intro = json.loads(run(["pandoc", os.path.join(BOOK, "intro.md"), "-f", "markdown", "-t", "json"],
+                           "pandoc book/intro.md").stdout)
+    blocks.append({"t": "RawBlock", "c": ["latex", "\\chapter*{About this workbook}\\hypertarget{about}{}\\label{about}\n"
+                                              "\\addcontentsline{toc}{chapter}{About this workbook}\n"
+                                              "\\markboth{About this workbook}{}"]})
+
+    def intro_link(el):  # the intro is written for index.html: point its links into the PDF
+        if el["t"] != "Link":
+            return None
+        url = el["c"][2][0]
+        m = re.match(r"^(ch\d\d|glossary)\.html(?:#(.*))?$", url)
+        if not m:
+            return None
+        if m.group(1) == "glossary":
+            new = "#" + (m.group(2) or "glossary")
+        else:
+            c = book.by_nn.get(m.group(1))
+            if c is None:
+                raise BuildError(["book/intro.md: the link %s points at no chapter" % url])
+            new = "#" + latex_id(c, m.group(2) or c.h1)
+        return {"t": "Link", "c": [el["c"][0], el["c"][1], [new, el["c"][2][1]]]}
+    intro["blocks"] = walk(intro["blocks"], intro_link)
+    blocks.extend(intro["blocks"])
+    problems = []
+    for c in book.chapters:
+        try:
+            blocks.extend(transform(book, c, "latex"))
+        except BuildError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise BuildError(problems)
+    blocks.append({"t": "RawBlock", "c": ["latex", glossary_latex(glossary)]})
+    langs = run(["pandoc", "--list-highlight-languages"], "pandoc --list-highlight-languages").stdout.split()
+    meta = {"title": meta_string(TITLE), "present-highlight-languages": meta_string(" ".join(langs)),
+            "lang": meta_string("en")}
+    ed = EDITIONS[edition]
+    edition_tex = os.path.join(tex_dir, "edition.tex")
+    with open(edition_tex, "w", encoding="utf-8") as f:
+        f.write("\\newcommand{\\wbtitle}{%s}\n\\newcommand{\\wbedition}{%s}\n\\newcommand{\\wbeditionnote}{%s}\n%s\n"
+                % (latex_escape(TITLE), latex_escape(ed["label"]), latex_escape(ed["note"]),
+                   "\\wbinstructortrue" if edition == "instructor" else ""))
+    tex = os.path.join(tex_dir, "book.tex")
+    cmd = ["pandoc", "-f", "json", "-t", "latex", "-s", "-o", tex, "--top-level-division=chapter", "-N", "--toc",
+           "--highlight-style", os.path.join(BOOK, "highlight.theme"),
+           "--lua-filter", os.path.join(BOOK, "present.lua"),
+           "-H", os.path.join(BOOK, "latex", "preamble.tex"), "-H", edition_tex]
+    for v in LATEX_VARS:
+        cmd += ["-V", v]
+    run(cmd, "pandoc (LaTeX)", input_text=pandoc_json(blocks, meta))
+    with open(tex, encoding="utf-8") as f:
+        text = f.read()
+    targets = set(re.findall(r"\\hypertarget\{([^}]*)\}", text))
+    broken = sorted(set(re.findall(r"\\hyperlink\{([^}]*)\}", text)) - targets)
+    if broken:
+        raise BuildError(["PDF: internal link to %s, which %s has no target for" % (b, rel(tex)) for b in broken])
+
+    def snapshot():
+        out = {}
+        for ext in (".aux", ".toc", ".lof", ".out"):
+            p = os.path.join(tex_dir, "book" + ext)
+            out[ext] = open(p, "rb").read() if os.path.exists(p) else None
+        return out
+    before = snapshot()
+    for n in range(1, 5):
+        p = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "book.tex"],
+                           cwd=tex_dir, capture_output=True, text=True, errors="replace",
+                           env=dict(os.environ, max_print_line="100000"))
+        logtext = ""
+        logpath = os.path.join(tex_dir, "book.log")
+        if os.path.exists(logpath):
+            with open(logpath, encoding="utf-8", errors="replace") as f:
+                logtext = f.read()
+        if p.returncode != 0:
+            errs = [l for l in logtext.splitlines() if l.startswith("!") or re.match(r"^\S+\.tex:\d+:", l)]
+            tail = "\n".join(logtext.splitlines()[-25:])
+            raise BuildError(["xelatex failed on %s:\n%s\n... (end of %s)\n%s" % (rel(tex), "\n".join(errs[:10]), rel(logpath), tail)])
+        after = snapshot()
+        if after == before:
+            break
+        before = after
+    missing = sorted(set(re.findall(r"Missing character: There is no (.+?) \(U\+[0-9A-Fa-f]+\) in font ([^/:!\n]+)",
+                                    logtext)))
+    if missing:
+        raise BuildError(["PDF: the font %s has no %s (U+%04X), so the PDF would silently drop it; write it as "
+                          "math ($...$), or teach book/present.lua to set it in another font" % (font.strip(), ch, ord(ch[0]))
+                          for ch, font in missing])
+    shutil.copyfile(os.path.join(tex_dir, "book.pdf"), pdf_path)
+    log("PDF: %s (%d xelatex runs, %.1f s)" % (rel(pdf_path), n, time.time() - t0))
+    return pdf_path
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="Build the workbook (HTML and PDF).")
+    ap.add_argument("--edition", choices=sorted(EDITIONS), default="student")
+    ap.add_argument("--format", choices=["all", "html", "pdf"], default="all")
+    ap.add_argument("--build-dir", default="build", help="the Makefile's BUILD (default: build)")
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    build_dir = args.build_dir
+    out_root = os.path.join(ROOT, build_dir, "book", args.edition)
+    html_dir = os.path.join(out_root, "html")
+    work_dir = os.path.join(out_root, "work")
+    pdf_path = os.path.join(out_root, PDF_NAME)
+    try:
+        for tool in ("pandoc",) + (("xelatex",) if args.format != "html" else ()):
+            if not shutil.which(tool):
+                raise BuildError(["%s is not installed (`make deps-book` installs what the book needs)" % tool])
+        lint = subprocess.run([sys.executable, os.path.join("harness", "source.py"), "lint"], cwd=ROOT,
+                              capture_output=True, text=True)
+        if lint.returncode != 0:
+            raise BuildError(["harness/source.py lint failed:\n" + (lint.stderr + lint.stdout).strip()])
+        chapters = [Chapter(c) for c in course.chapters()]
+        if not chapters:
+            raise BuildError(["course.mk lists no CHAPTERS"])
+        missing = ["%s: missing (course.mk lists chapter %d, %r)" % (c.md, c.number, c.manifest_title)
+                   for c in chapters if not os.path.exists(os.path.join(ROOT, c.md))]
+        if missing:
+            raise BuildError(missing)
+        os.makedirs(work_dir, exist_ok=True)
+        # Two builds of one edition at once would share work/: the second waits.
+        lock = open(os.path.join(out_root, ".lock"), "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            log("another build of the %s edition is running; waiting for it" % args.edition)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        glossary = read_glossary()
+
+        problems = []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            for c, f in [(c, pool.submit(weave, c, args.edition, build_dir)) for c in chapters]:
+                try:
+                    f.result()
+                    analyse(c)
+                except BuildError as e:
+                    problems.extend(e.problems)
+        if problems:
+            raise BuildError(problems)
+        book = Book(chapters, glossary)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pdf_pool:
+            pdf_future = None
+            if args.format in ("all", "pdf"):
+                pdf_future = pdf_pool.submit(build_pdf, book, args.edition, work_dir, glossary, pdf_path)
+            if args.format in ("all", "html"):
+                n = build_html(book, args.edition, html_dir, work_dir, glossary, pdf_future)
+                log("HTML: %s/index.html (%d pages, %d links checked)"
+                    % (rel(html_dir), len(SOURCES), n))
+            elif pdf_future is not None:
+                pdf_future.result()
+        log("%s edition done in %.1f s" % (args.edition, time.time() - t0))
+        return 0
+    except BuildError as e:
+        seen = set()
+        for p in e.problems:
+            if p not in seen:
+                seen.add(p)
+                print("book: error: " + p, file=sys.stderr)
+        print("book: the %s edition was not built" % args.edition, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
