@@ -1,0 +1,17 @@
+/* numerical_diff.c: the central difference, a slope from two evaluations. */
+#include "numdiff.h"
+
+// @snippet numerical-diff
+double numerical_diff(double (*f)(double), double x, double h)
+{
+    // @solution
+    return (f(x + h) - f(x - h)) / (2 * h); /* rise over run, x-h to x+h */
+    // @stub
+    // /* TODO: evaluate f a little to the right of x (at x + h) and a
+    //  * little to the left (at x - h), and return the rise over the run
+    //  * between those two points. */
+    // (void)f; (void)x; (void)h;
+    // NOT_IMPLEMENTED();
+    // @end solution
+}
+// @end numerical-diff
