@@ -18,15 +18,21 @@ CHAPTERS := 1 2 3 4 5 6
 
 ch1.dir      := 01-computation-graph
 ch1.title    := The computation graph
-ch1.files    :=
-ch1.examples :=
-ch1.graphs   :=
+ch1.files    := graph.c numerical_diff.c
+ch1.examples := apple_graph fruit_graph local_computation apple_gradients
+ch1.graphs   := apple_graph fruit_graph local_computation apple_gradients
+ch1.expect.apple_graph       := 100 2 1.1 200 220 220
+ch1.expect.fruit_graph       := 100 2 150 3 1.1 200 450 650 715 715
+ch1.expect.local_computation := 4000 100 2 1.1 200 4200 4620 4000 200 4200 1.1 4620
+ch1.expect.apple_gradients   := 100 2.2 2 110 1.1 200 200 1.1 220 1 2.2 110 200 6 1
 
 ch2.dir      := 02-chain-rule
 ch2.title    := The chain rule
-ch2.files    :=
-ch2.examples :=
-ch2.graphs   :=
+ch2.files    := unary_nodes.c sum_square.c
+ch2.examples := chain_symbols chain_rule node_table
+ch2.graphs   := chain_symbols chain_rule
+ch2.expect.chain_rule := 3 9 1 6 6 6 6 6
+ch2.expect.node_table := 2 1 4 4 4 7.38906 7.38906 7.38906 0.5 -0.25 -0.25 -2 -1 -1 3 1 1
 
 ch3.dir      := 03-add-mul-nodes
 ch3.title    := Backward through add and mul nodes
