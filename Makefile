@@ -2,6 +2,7 @@
 #
 #   make check [CHAPTER=N] [EXERCISES=dir]   grade exercises (default: exercises/)
 #   make book  [EDITION=student|instructor]  build the HTML and PDF book
+#   make book-test [EDITION=...]             the book in headless Chromium and as PDF pages
 #   make test                                the project's own tests
 #   make run EXAMPLE=name [EXERCISES=dir]    run a chapter's example on your own code
 #   make exercises                           regenerate exercises/ from solutions/
@@ -21,11 +22,11 @@ CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Iharness/include
 
 nn = ch0$(1)
 
-.PHONY: all check run book test exercises examples deps deps-grade deps-book clean help
+.PHONY: all check run book book-test test exercises examples deps deps-grade deps-book clean help
 .DELETE_ON_ERROR:
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# *//'
+	@sed -n '3,10p' Makefile | sed 's/^# *//'
 
 all: book
 
@@ -99,6 +100,12 @@ run:
 # ---- the book -------------------------------------------------------------
 book: deps-book examples
 	@$(PYTHON) book/build.py --edition $(EDITION)
+
+# screenshots in build/book/$(EDITION)/screenshots/, PDF pages in .../pdf-pages/
+book-test: book
+	@harness/deps.sh test
+	@$(PYTHON) book/test_browser.py --edition $(EDITION)
+	@$(PYTHON) book/test_pdf.py --edition $(EDITION)
 
 # ---- the project's own tests ----------------------------------------------
 test: deps

@@ -61,11 +61,12 @@ LATEX_VARS = [
     "documentclass=book",
     "classoption=oneside",
     "fontsize=11pt",
-    "geometry=a4paper,top=26mm,bottom=28mm,inner=27mm,outer=27mm,headsep=8mm,footskip=12mm",
+    "geometry=a4paper,top=26mm,bottom=28mm,inner=27mm,outer=27mm,headheight=14pt,headsep=8mm,footskip=12mm",
     "mainfont=Latin Modern Roman",
     "sansfont=Latin Modern Sans",
     "monofont=DejaVu Sans Mono",
     "monofontoptions=Scale=MatchLowercase",
+    "monofontoptions=HyphenChar=None",     # never "exer-cises/ch03/..." (book/present.lua breaks at /)
     "mathfont=Latin Modern Math",
     "CJKmainfont=Noto Serif CJK KR",
     "colorlinks=true",
@@ -958,7 +959,7 @@ def latex_text(s):
 def glossary_latex(entries):
     rows = []
     for ident, english, korean, meaning in entries:
-        rows.append(r"\hypertarget{%s}{}\textbf{%s} & %s & %s \\ \addlinespace[3pt]"
+        rows.append(r"\wbtarget{%s}\textbf{%s} & %s & %s \\ \addlinespace[3pt]"
                     % (ident, latex_text(english), latex_text(korean), latex_text(meaning)))
     return "\n".join([
         r"\chapter*{Glossary}\hypertarget{glossary}{}\label{glossary}",
@@ -1028,7 +1029,7 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
     run(cmd, "pandoc (LaTeX)", input_text=pandoc_json(blocks, meta))
     with open(tex, encoding="utf-8") as f:
         text = f.read()
-    targets = set(re.findall(r"\\hypertarget\{([^}]*)\}", text))
+    targets = set(re.findall(r"\\(?:hypertarget|wbanchor|wbtarget)\{([^}]*)\}", text))
     broken = sorted(set(re.findall(r"\\hyperlink\{([^}]*)\}", text)) - targets)
     if broken:
         raise BuildError(["PDF: internal link to %s, which %s has no target for" % (b, rel(tex)) for b in broken])

@@ -11,6 +11,9 @@ references and image paths), with -t html5 or -t latex.
   headers                                         HTML: a "#" link to the section's anchor
   plain (not highlighted) code blocks             LaTeX: Verbatim (breaklines) in the code box
   Unicode math symbols in prose                   LaTeX: set in the math font (the text font lacks them)
+  inline code holding a /                         LaTeX: may break after each /, never hyphenated
+  headings                                        LaTeX: link targets that stay with their heading
+                                                  (chapters: \clearpage first; sections: \wbanchor{id})
 ]]
 
 local stringify = pandoc.utils.stringify
@@ -136,6 +139,22 @@ local function latex_str(el)
   return out
 end
 
+-- Inline code with a path: the mono font never hyphenates (build.py), so let
+-- the line break after a "/" instead of running a long path into the margin.
+local function latex_code(el)
+  if not el.text:find("/", 1, true) or el.text:find("[^%w%p ]") then return nil end
+  local out = el.text:gsub("[\\{}_%%#&%$%^~ %-/]", function(c)
+    if c == "\\" then return "\\textbackslash{}" end
+    if c == "^" then return "\\textasciicircum{}" end
+    if c == "~" then return "\\textasciitilde{}" end
+    if c == " " then return "\\ " end
+    if c == "-" then return "-{}" end
+    if c == "/" then return "/\\allowbreak{}" end
+    return "\\" .. c
+  end)
+  return pandoc.RawInline("latex", "\\texttt{" .. out .. "}")
+end
+
 local CALLOUT_ENV = {exercise = "wbexercise", tryit = "wbtryit", note = "wbnote", solution = "wbsolution"}
 
 local function latex_div(el)
@@ -152,11 +171,12 @@ local function latex_div(el)
       end
     end
     local open = pandoc.List({pandoc.RawInline("latex", "\\begin{" .. env .. "}{")})
+    if el.identifier ~= "" then
+      -- the link target inside the title, raised above it (preamble.tex)
+      open:insert(pandoc.RawInline("latex", "\\wbtarget{" .. el.identifier .. "}\\label{" .. el.identifier .. "}"))
+    end
     open:extend(title)
     open:insert(pandoc.RawInline("latex", "}"))
-    if el.identifier ~= "" then
-      open:insert(pandoc.RawInline("latex", "\\hypertarget{" .. el.identifier .. "}{}\\label{" .. el.identifier .. "}"))
-    end
     local out = pandoc.List({pandoc.Plain(open)})
     out:extend(blocks)
     out:insert(pandoc.RawBlock("latex", "\\end{" .. env .. "}"))
@@ -195,6 +215,22 @@ local function latex_image(el)
   return el
 end
 
+-- pandoc writes \hypertarget{id}{\section{...}}: the link target goes on the
+-- page before the heading whenever a page break falls between the two, and
+-- links then land at the foot of that page. So a chapter starts its page first
+-- (the target then tops it), and a section's target goes inside its title:
+-- \wbanchor{id} before the heading, placed by the title's format (preamble.tex).
+local function latex_header(el)
+  if el.level == 1 then
+    return {pandoc.RawBlock("latex", "\\clearpage"), el}
+  end
+  local id = el.identifier
+  if el.level <= 4 and id ~= "" and id:match("^[%w:%-%.]+$") then
+    el.identifier = ""
+    return {pandoc.RawBlock("latex", "\\wbanchor{" .. id .. "}"), el}
+  end
+end
+
 ---------------------------------------------------------------- driver
 
 local function read_meta(meta)
@@ -212,7 +248,7 @@ if html then
 elseif latex then
   return {
     {Meta = read_meta},
-    {Str = latex_str, Image = latex_image},
+    {Str = latex_str, Image = latex_image, Header = latex_header, Code = latex_code},
     {Div = latex_div},
     {CodeBlock = latex_codeblock},
   }
