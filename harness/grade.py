@@ -5,13 +5,30 @@
 
 Called by `make check CHAPTER=N EXERCISES=DIR`. For each chapter it compiles
 the learner's files (warnings are errors, AddressSanitizer and UBSan on),
-links them with the chapter's Criterion tests, runs the tests in a clean,
-limited environment, and reads the verdict from Criterion's JSON report and
-the harness's own per-test markers, never from what the learner's code prints.
+links them with the chapter's Criterion tests and runs the tests, each in its
+own sandboxed process (harness/tests/gc_guard.c), in a clean environment with
+limits on time, memory and output.
+
+The verdict of a test comes from three records, never from what the learner's
+code prints:
+  - runner.log, written by Criterion's runner process (which never runs the
+    learner's code) through report hooks: how each test ended;
+  - Criterion's JSON report, also written by the runner: assertion messages;
+  - the test's marker file, written by the harness inside the test's process:
+    "end" once the test body has returned, or the signal or forbidden call
+    that stopped it.
+A test passes only when all three agree that it ran to its end and passed.
+
 Exit status: 0 when every test of every graded chapter passed, 1 when any
-failed, 2 on bad input (unknown chapter, missing directory).
+failed, 2 on bad input (unknown chapter, wrong folder), 130 when interrupted.
+
+Environment (for maintainers): GRADE_CC (compiler, default gcc),
+GRADE_TIMEOUT (seconds per test, default 10, at most 60), GRADE_KEEP=1 (keep
+the build folder and print where it is).
 """
 import argparse
+import glob
+import hashlib
 import json
 import os
 import re
@@ -28,16 +45,33 @@ ROOT = course.ROOT
 BUILD = os.path.join(ROOT, "build", "grade")
 CC = os.environ.get("GRADE_CC", "gcc")
 CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O0", "-g", "-fno-omit-frame-pointer",
+          "-fdiagnostics-color=never",
           "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+PLAIN_CFLAGS = ["-std=c11", "-O0", "-w", "-fdiagnostics-color=never"]
 INCLUDES = ["-I" + os.path.join(ROOT, "harness", "include"), "-I" + os.path.join(ROOT, "harness", "tests"),
             "-fmacro-prefix-map=%s/=" % ROOT]
-HARNESS_SUPPORT = [os.path.join(ROOT, "harness", "tests", "gradcheck.c")]
-TEST_TIMEOUT = 10          # seconds, per test (GRADED in gradcheck.h)
-RUN_TIMEOUT = 120          # seconds, the whole chapter's test binary
-OUTPUT_LINES = 20          # lines of the learner's own output shown
+HARNESS_SUPPORT = [os.path.join(ROOT, "harness", "tests", f) for f in ("gradcheck.c", "gc_guard.c")]
+JOBS = 2                   # tests run in parallel
+MAX_TIMEOUT = 60           # GRADED's own .timeout in gradcheck.h: the grader can only lower it
+MEMORY_MB = 1024           # resident memory of one test process
+ALLOCATION_MB = 512        # one malloc
+OUTPUT_MB = 8              # what one test may print (RLIMIT_FSIZE)
+OUTPUT_LINES = 12          # lines of the learner's own output shown under a failing test
+COMPILER_LINES = 40        # lines of compiler output shown
 # Symbols the learner's files must not define: the grader's and Criterion's.
-RESERVED = re.compile(r"^(main|gc_\w+|wb_\w+|ref_\w+|cr_\w+|criterion_\w+)$")
+RESERVED = re.compile(r"^(main|gc_\w+|wb_\w+|ref_\w+|cr_\w+|criterion_\w+|bxf_\w+|__asan\w*|__ubsan\w*|"
+                      r"__sanitizer\w*|_init|_fini|_start)$")
 
+
+def test_timeout():
+    try:
+        value = int(os.environ.get("GRADE_TIMEOUT", "10"))
+    except ValueError:
+        value = 10
+    return max(1, min(value, MAX_TIMEOUT))
+
+
+TEST_TIMEOUT = test_timeout()
 COLOR = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
 
 
@@ -45,10 +79,14 @@ def paint(text, code):
     return "\033[%sm%s\033[0m" % (code, text) if COLOR else text
 
 
+class Interrupted(Exception):
+    pass
+
+
 class Result:
     def __init__(self, name, description):
         self.name, self.description = name, description
-        self.passed, self.message = False, ""
+        self.passed, self.message, self.output = False, "", []
 
 
 def tests_of(ch):
@@ -59,71 +97,246 @@ def tests_of(ch):
     return re.findall(r'^GRADED\(\s*\w+\s*,\s*(\w+)\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)', text, re.M)
 
 
-def run(cmd, **kw):
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          errors="replace", **kw)
+def clean_env(extra=None):
+    """A minimal environment: of the caller's, only PATH (to find the compiler);
+    no CRITERION_*, ASAN_OPTIONS, LD_PRELOAD, CPATH, ...; plus `extra`."""
+    env = {"PATH": os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "LC_ALL": "C.UTF-8", "HOME": "/nonexistent"}
+    env.update(extra or {})
+    return env
+
+
+def run(cmd, work):
+    """Run a build tool in the clean environment (plain ASCII messages); its
+    temporary files go to `work`."""
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                          env=clean_env({"TMPDIR": work, "LC_ALL": "C", "LANG": "C"}), stdin=subprocess.DEVNULL)
 
 
 def indent(text, prefix="    "):
     return "\n".join(prefix + line for line in text.rstrip().splitlines())
 
 
-def clean_env(extra):
-    """A minimal environment: nothing of the caller's (no CRITERION_*), plus `extra`."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/nonexistent"}
-    env.update(extra)
-    return env
+def printable(line, width=200):
+    """A line of text the learner's code produced, made harmless for a terminal:
+    no carriage returns, escape sequences or other control characters."""
+    out = []
+    for ch in line:
+        if ch == "\t":
+            out.append("    ")
+        elif ord(ch) < 32 or ord(ch) == 127 or 0x80 <= ord(ch) < 0xA0:
+            out.append("\\x%02x" % ord(ch))
+        else:
+            out.append(ch)
+    text = "".join(out)
+    return text if len(text) <= width else text[:width] + " ..."
 
 
-def limit_resources():
-    import resource
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
-    resource.setrlimit(resource.RLIMIT_CPU, (RUN_TIMEOUT, RUN_TIMEOUT + 5))
-    os.setsid()
+def first_lines(text, n):
+    lines = text.rstrip().splitlines()
+    if len(lines) > n:
+        lines = lines[:n] + ["... (%d more lines)" % (len(lines) - n)]
+    return "\n".join(printable(l, 300) for l in lines)
 
 
-def defined_symbols(obj):
-    out = run(["nm", "--defined-only", "-g", "-P", obj]).stdout
-    return {line.split()[0] for line in out.splitlines() if line.strip()}
+def display(path):
+    """A path as the learner typed it: relative when under the current folder."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+# ---- building -------------------------------------------------------------------
+
+def symbols(obj, work):
+    """The global symbols an object defines: {name: nm's type letter}."""
+    out = run(["nm", "--defined-only", "-g", "-P", obj], work).stdout
+    return {line.split()[0]: line.split()[1] for line in out.splitlines() if len(line.split()) > 1}
+
+
+_libc_symbols = None
+
+
+def libc_symbols(work):
+    """Names the C and maths libraries define (a learner's global with one of
+    these names would replace it for the whole test program, the grader's own
+    computations included)."""
+    global _libc_symbols
+    if _libc_symbols is None:
+        _libc_symbols = set()
+        for lib in ("libc.so.6", "libm.so.6"):
+            path = run([CC, "-print-file-name=" + lib], work).stdout.strip()
+            if os.path.isabs(path) and os.path.exists(path):
+                out = run(["nm", "-D", "--defined-only", "-P", path], work).stdout
+                _libc_symbols |= {l.split()[0].split("@")[0] for l in out.splitlines() if l.strip()}
+    return _libc_symbols
+
+
+def constructors(obj, work):
+    """Sections that would run code before main or after exit."""
+    out = run(["objdump", "-h", obj], work).stdout
+    return [s for s in re.findall(r"^\s*\d+\s+(\S+)", out, re.M)
+            if re.match(r"^\.(init_array|fini_array|preinit_array|ctors|dtors)\b", s)]
+
+
+def link_problem(output, shown_of):
+    """Turn a linker wall into one line per problem."""
+    problems = []
+    for sym in sorted(set(re.findall(r"multiple definition of [`'‘]([^'’`]+)['’]", output))):
+        problems.append("'%s' is defined twice (in two of your files, or in yours and the grader's): "
+                        "rename one, or make a helper `static`" % sym)
+    for sym in sorted(set(re.findall(r"undefined reference to [`'‘]([^'’`]+)['’]", output))):
+        problems.append("your code calls '%s', which is defined nowhere: a misspelt name, or a helper "
+                        "you have not written yet" % sym)
+    if problems:
+        text = "\n".join("  - " + p for p in problems)
+        for obj, shown in shown_of.items():
+            text = text.replace(obj, shown)
+        return "linking your files with the grader failed:\n" + text
+    return "linking your files with the grader failed:\n" + indent(first_lines(output, COMPILER_LINES))
+
+
+def harness_object(src, work):
+    """The grader's own object file for src, compiled once and kept in the cache
+    folder next to the build folders (keyed by compiler, flags, source and headers)."""
+    key = hashlib.sha256()
+    key.update(repr((CC, CFLAGS, INCLUDES, run([CC, "-dumpfullversion"], work).stdout,
+                     run(["pkg-config", "--modversion", "criterion"], work).stdout)).encode())
+    headers = sorted(glob.glob(os.path.join(ROOT, "harness", "include", "*.h"))
+                     + glob.glob(os.path.join(ROOT, "harness", "tests", "*.h")))
+    for path in [src] + headers:
+        with open(path, "rb") as f:
+            key.update(path.encode() + b"\0" + f.read() + b"\0")
+    cache = os.path.join(os.path.dirname(os.path.dirname(work)), "cache")
+    cached = os.path.join(cache, "%s.%s.o" % (os.path.basename(src), key.hexdigest()[:20]))
+    if os.path.exists(cached):
+        return cached, None
+    obj = os.path.join(work, "harness_" + os.path.basename(src) + ".o")
+    r = run([CC] + CFLAGS + INCLUDES + ["-c", src, "-o", obj], work)
+    if r.returncode != 0:
+        return None, ("the grader itself does not compile (a bug in harness/, not in your code):\n"
+                      + indent(first_lines(r.stdout, COMPILER_LINES)))
+    try:
+        os.makedirs(cache, exist_ok=True)
+        tmp = "%s.%d.tmp" % (cached, os.getpid())
+        shutil.copy(obj, tmp)
+        os.replace(tmp, cached)
+        # keep the newest few versions of each file
+        old = sorted(glob.glob(os.path.join(cache, os.path.basename(src) + ".*.o")), key=os.path.getmtime)
+        for path in old[:-4]:
+            os.unlink(path)
+    except OSError:
+        pass
+    return obj, None
 
 
 def compile_chapter(ch, exdir, work):
     """Compile the learner's files and link the test binary. Returns (binary, problem)."""
-    objs = []
+    objs, shown_of = [], {}
+    chdir = os.path.join(exdir, ch.nn)
+    if not os.path.isdir(chdir):
+        return None, ("%s/ is missing: the folder %s should hold %s."
+                      % (display(chdir), display(exdir), ", ".join(ch.nn + "/" + f for f in ch.files)))
     for name in ch.files:
-        src = os.path.join(exdir, ch.nn, name)
+        src = os.path.join(chdir, name)
         shown = display(src)
         if not os.path.isfile(src):
-            return None, ("%s is missing.\n  If you deleted it by accident, `git checkout -- %s` restores "
-                          "the original stub." % (shown, shown))
+            how = ("`git checkout -- %s` restores the original stub" % shown
+                   if src.startswith(ROOT + os.sep) else
+                   "copy the stub back from exercises/%s/%s" % (ch.nn, name))
+            return None, "%s is missing: %s." % (shown, how)
+        if not os.access(src, os.R_OK):
+            return None, "%s cannot be read (permissions): `chmod u+r %s`." % (shown, shown)
         obj = os.path.join(work, name + ".o")
-        r = run([CC] + CFLAGS + INCLUDES + ["-c", shown, "-o", obj])
+        r = run([CC] + CFLAGS + INCLUDES + ["-c", shown, "-o", obj], work)
         if r.returncode != 0:
-            return None, "%s does not compile (warnings count as errors):\n%s" % (shown, indent(r.stdout))
-        for sym in sorted(defined_symbols(obj)):
+            return None, "%s does not compile (warnings count as errors):\n%s" % (
+                shown, indent(first_lines(r.stdout, COMPILER_LINES)))
+        defined = symbols(obj, work)
+        for sym in sorted(defined):
+            if defined[sym] == "i":
+                return None, ("%s defines '%s' as an indirect function (ifunc), code that would run before the "
+                              "tests: make it an ordinary function." % (shown, sym))
             if RESERVED.match(sym):
                 what = "a main function" if sym == "main" else "the symbol '%s'" % sym
-                return None, ("%s defines %s, which belongs to the grader.\n  Remove or rename it: "
-                              "exercise files hold only the chapter's functions." % (shown, what))
+                return None, ("%s defines %s, which belongs to the grader: remove or rename it "
+                              "(exercise files hold only the chapter's functions)." % (shown, what))
+            if sym in libc_symbols(work):
+                return None, ("%s defines '%s', a name the C library already uses: rename it, or make "
+                              "it `static` if only this file uses it." % (shown, sym))
+        plain = os.path.join(work, name + ".plain.o")
+        if run([CC] + PLAIN_CFLAGS + INCLUDES + ["-c", shown, "-o", plain], work).returncode == 0:
+            if constructors(plain, work):
+                return None, ("%s has a constructor or destructor function (code that runs before or after "
+                              "the tests): remove __attribute__((constructor/destructor))." % shown)
+        shown_of[obj] = shown
         objs.append(obj)
     harness = []
     for src in HARNESS_SUPPORT + [os.path.join(ROOT, "harness", "tests", "test_%s.c" % ch.nn)]:
-        obj = os.path.join(work, "harness_" + os.path.basename(src) + ".o")
-        r = run([CC] + CFLAGS + INCLUDES + ["-c", src, "-o", obj])
-        if r.returncode != 0:
-            return None, "the grader itself does not compile (a bug in harness/, not in your code):\n" + indent(r.stdout)
+        obj, problem = harness_object(src, work)
+        if problem:
+            return None, problem
         harness.append(obj)
     binary = os.path.join(work, "test_%s" % ch.nn)
-    crit = run(["pkg-config", "--libs", "criterion"]).stdout.split() or ["-lcriterion"]
-    r = run([CC] + CFLAGS + harness + objs + crit + ["-lm", "-o", binary])
+    crit = run(["pkg-config", "--libs", "criterion"], work).stdout.split() or ["-lcriterion"]
+    r = run([CC] + CFLAGS + harness + objs + crit + ["-lm", "-ldl", "-o", binary], work)
     if r.returncode != 0:
-        return None, "linking your files with the grader failed:\n%s" % indent(r.stdout)
+        return None, link_problem(r.stdout, shown_of)
     return binary, None
 
 
+# ---- running --------------------------------------------------------------------
+
+def limit_resources():
+    import resource
+    parent = os.getppid()
+    os.setsid()  # its own process group: the grader can end every process it started
+    try:  # and it dies with the grader, even when the grader is killed outright
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_MB << 20, OUTPUT_MB << 20))
+    cpu = TEST_TIMEOUT * 4 + 30
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+def kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def read_runner_log(path):
+    """{test name: {"crash": signal or None, "status":..., "exit":..., "elapsed":..., "timed_out":...}}"""
+    found = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 2 or "." not in parts[0]:
+                    continue
+                name = parts[0].split(".", 1)[1]
+                entry = found.setdefault(name, {"crash": None, "end": False})
+                fields = dict(p.split("=", 1) for p in parts[2:] if "=" in p)
+                if parts[1] == "crash":
+                    entry["crash"] = int(fields.get("signal", "0") or 0)
+                elif parts[1] == "end":
+                    entry["end"] = True
+                    entry["status"] = int(fields.get("status", "1"))
+                    entry["exit"] = int(fields.get("exit", "0"))
+                    entry["elapsed"] = float(fields.get("elapsed", "0"))
+                    entry["timed_out"] = fields.get("timed_out") == "1"
+    except (OSError, ValueError):
+        pass
+    return found
+
+
 def read_marker(path):
-    info = {"pid": None, "signal": None, "end": False}
+    info = {"pid": None, "signal": None, "end": False, "forbidden": None, "pcs": [], "sandbox": None}
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -132,6 +345,12 @@ def read_marker(path):
                     info["pid"] = parts[1]
                 elif parts[:1] == ["signal"] and len(parts) > 1:
                     info["signal"] = parts[1]
+                elif parts[:1] == ["forbidden"] and len(parts) > 1 and info["forbidden"] is None:
+                    info["forbidden"] = parts[1]
+                elif parts[:1] == ["pc"] and len(parts) > 2 and re.fullmatch(r"[0-9a-f]+", parts[1]):
+                    info["pcs"].append((int(parts[1], 16), line.rstrip("\n").split(" ", 2)[2]))
+                elif parts[:1] == ["sandbox"]:
+                    info["sandbox"] = " ".join(parts[1:])
                 elif parts == ["end"]:
                     info["end"] = True
     except OSError:
@@ -139,58 +358,247 @@ def read_marker(path):
     return info
 
 
+def read_output(path, limit=256 << 10):
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+# ---- explaining -----------------------------------------------------------------
+
+def signal_name(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "signal %d" % number
+
+
 SIGNAL_HINTS = {
-    "SIGSEGV": "an invalid memory access: a NULL or wild pointer, or an index out of bounds",
-    "SIGBUS": "an invalid memory access",
+    "SIGSEGV": "an invalid memory access: a NULL, uninitialised or freed pointer, or an index far out of bounds",
+    "SIGBUS": "an invalid memory access (a misaligned or unmapped address)",
     "SIGFPE": "an integer division by zero",
-    "SIGILL": "an illegal instruction (often a function that fell off its end)",
+    "SIGILL": "an illegal instruction (often a function that fell off its end without a return)",
+    "SIGTRAP": "a trap instruction (__builtin_trap or a debugger breakpoint)",
     "SIGABRT": "abort() was called, or an assert() failed",
+    "SIGKILL": "the process was killed from outside (out of memory?)",
+    "SIGXCPU": "the test used too much CPU time",
+    "SIGXFSZ": "your code printed more than %d MB: is a print inside a loop that never ends?" % OUTPUT_MB,
+    "SIGSYS": "your code made a system call the grader forbids: starting a process or a program "
+              "(fork, system, popen, exec) or changing files",
+    "SIGPIPE": "your code wrote to a closed pipe",
+    "SIGALRM": "an alarm() your code set went off",
+}
+
+FORBIDDEN = {
+    "process": "tried to start a new process or thread (fork, system, popen, pthread_create)",
+    "exec": "tried to run another program (exec, system, popen)",
+    "file-write": "tried to open a file for writing",
+    "file-change": "tried to create, delete, rename or change a file",
+    "signal": "tried to send a signal to another process (kill)",
+    "grader-fd": "tried to close or replace the grader's own output or marker files (close, dup2, fclose(stdout))",
+    "memory": "tried to map 1 GB or more of memory at once (mmap)",
+    "network": "tried to open a network connection (socket)",
+    "system": "made a system call the grader forbids (changing limits, users, mounts or the clock)",
 }
 
 
-def sanitizer_report(logdir, pid):
-    """The first lines of an ASan/UBSan report written by process `pid`, or None."""
-    if not pid:
-        return None
-    for prefix in ("asan", "ubsan"):
-        path = os.path.join(logdir, "%s.%s" % (prefix, pid))
-        if os.path.exists(path):
-            text = open(path, encoding="utf-8", errors="replace").read()
-            lines = [l for l in text.splitlines() if l.strip() and not l.startswith("=")]
-            head = [l for l in lines if "ERROR" in l or "runtime error" in l][:1]
-            frames = [l.strip() for l in lines if re.search(r"#\d+ .* /", l) and "/harness/" not in l
-                      and "libasan" not in l and "libcriterion" not in l][:3]
-            summary = (head or lines[:1]) + frames
-            return "\n".join(summary) if summary else text[:500]
+class Symbolizer:
+    """Addresses in the test binary to (function, file, line), with addr2line."""
+
+    def __init__(self, binary, work):
+        self.binary, self.work, self.known = binary, work, {}
+
+    def ours(self, module):
+        """Is this module (as a stack trace names it) the test binary? Its workers
+        are started as 'boxfort-worker', so a name that is not a path is ours."""
+        return (not os.path.isabs(module) or os.path.basename(module) == os.path.basename(self.binary))
+
+    def __call__(self, offsets):
+        todo = sorted({o for o in offsets if o not in self.known})
+        if todo and self.binary:
+            out = run(["addr2line", "-e", self.binary, "-f"] + ["0x%x" % o for o in todo], self.work).stdout
+            lines = out.splitlines()
+            for o, func, loc in zip(todo, lines[0::2], lines[1::2]):
+                m = re.match(r"^(.*):(\d+)", loc)
+                self.known[o] = (func, m.group(1), int(m.group(2))) if m and m.group(1) != "??" else None
+        return [self.known.get(o) for o in offsets if self.known.get(o)]
+
+
+def frames(text, symbolize):
+    """Stack frames in a sanitizer report: (function, file, line). Frames the
+    sanitizer could not name ("(module+0x1234)") are named with addr2line."""
+    found = []
+    for line in re.findall(r"^\s*#\d+ 0x[0-9a-f]+ .*$", text, re.M):
+        m = re.match(r"^\s*#\d+ 0x[0-9a-f]+ in (\S+) (\S+?):(\d+)(?::\d+)?\s*$", line)
+        if m:
+            found.append((m.group(1), m.group(2), int(m.group(3))))
+            continue
+        m = re.search(r"\((.+)\+0x([0-9a-f]+)\)(?:\s+\(BuildId: [0-9a-f]+\))?\s*$", line)
+        if m and symbolize and symbolize.ours(m.group(1)):
+            found += symbolize([int(m.group(2), 16) - 1])
+    return found
+
+
+def learner_location(candidates, exdir):
+    """The first (function, file, line) in the learner's folder, as 'at FILE:LINE, in FUNC'."""
+    for func, path, line in candidates:
+        full = os.path.abspath(path)
+        if full.startswith(exdir + os.sep):
+            return "at %s:%d, in %s" % (display(full), line, func)
     return None
 
 
-def explain(test, status, messages, marker, logdir):
-    """Turn Criterion's verdict and the marker into a pass or a message."""
-    sanitizer = sanitizer_report(logdir, marker["pid"])
-    if sanitizer:
-        return False, ("your code did something undefined; the sanitizer stopped it:\n%s"
-                       % indent(sanitizer, "  "))
-    if status == "PASSED":
-        if marker["end"]:
-            return True, ""
-        return False, ("the test never reached its end: your code ended the process (exit() or _exit() "
-                       "called?) before the grader could check anything. A test that stops early fails.")
-    text = "\n".join(messages)
-    if "timed out" in text.lower():
-        return False, ("timed out after %d s: look for a loop that never ends or a recursion "
-                       "with no base case" % TEST_TIMEOUT)
-    if status == "ERRORED" or "crash" in text.lower():
-        sig = marker["signal"]
-        if sig:
-            return False, "crashed (%s): %s." % (sig, SIGNAL_HINTS.get(sig, "the process died"))
-        return False, "crashed: the test process died before it finished"
+def marker_frames(marker, symbolize):
+    if not symbolize:
+        return []
+    return symbolize([off for off, module in marker["pcs"] if symbolize.ours(module)])
+
+
+ASAN_KINDS = [
+    # (pattern in the ERROR line, headline)
+    (r"SEGV on unknown address (0x[0-9a-f]+)", None),
+    (r"stack-overflow", "crashed (stack overflow): a recursion that never stops (no base case?) or a huge "
+                        "local array"),
+    (r"heap-buffer-overflow", "{access} outside a malloc'ed block (heap-buffer-overflow): an index past the "
+                              "end or before the start of the array"),
+    (r"stack-buffer-overflow|stack-buffer-underflow|dynamic-stack-buffer-overflow",
+     "{access} outside a local variable or array (stack-buffer-overflow{object}): an index out of bounds, "
+     "or a pointer used past what it points to"),
+    (r"global-buffer-overflow", "{access} outside a global array (global-buffer-overflow): an index out of "
+                                "bounds"),
+    (r"heap-use-after-free", "{access} memory after it was freed (heap-use-after-free)"),
+    (r"stack-use-after-return|stack-use-after-scope", "{access} a local variable that no longer exists "
+                                                      "(a pointer to it outlived its scope)"),
+    (r"double-free", "freed the same memory twice (double-free)"),
+    (r"attempting free on address which was not malloc|bad-free",
+     "called free() on a pointer that malloc did not return"),
+    (r"requested allocation size (0x[0-9a-f]+)", "asked for {size} in one allocation; the grader allows "
+                                                 "%d MB: is a size computed wrongly (negative, or uninitialised)?"
+                                                 % ALLOCATION_MB),
+    (r"calloc parameters overflow|calloc-overflow", "asked calloc() for more memory than exists (count x size "
+                                                    "overflows)"),
+    (r"allocator is out of memory|out of memory|out-of-memory|malloc limit",
+     "ran out of memory: the grader allows %d MB per test" % MEMORY_MB),
+    (r"hard rss limit exhausted", "used more than %d MB of memory: memory allocated in a loop and never "
+                                  "freed, or far too large arrays" % MEMORY_MB),
+    (r"negative-size-param", "passed a negative size to memcpy, memset or similar"),
+    (r"memcpy-param-overlap", "called memcpy with overlapping source and destination (use memmove)"),
+    (r"alloc-dealloc-mismatch", "freed memory with the wrong function"),
+    (r"FPE on unknown address", "crashed (SIGFPE): %s" % SIGNAL_HINTS["SIGFPE"]),
+    (r"BUS on unknown address", "crashed (SIGBUS): %s" % SIGNAL_HINTS["SIGBUS"]),
+    (r"ILL on unknown address", "crashed (SIGILL): %s" % SIGNAL_HINTS["SIGILL"]),
+    (r"ABRT on unknown address", "crashed (SIGABRT): %s" % SIGNAL_HINTS["SIGABRT"]),
+]
+
+
+def sanitizer_report(text, exdir, symbolize=None):
+    """(message, where the report starts) for the first sanitizer report in a test's
+    output, or (None, None)."""
+    asan = re.search(r"^==\d+==(?:ERROR: )?(AddressSanitizer|LeakSanitizer): (.*)$", text, re.M)
+    ubsan = re.search(r"^(\S+?):(\d+):(\d+): runtime error: (.*)$", text, re.M)
+    if asan and (not ubsan or asan.start() < ubsan.start()):
+        body = text[asan.start():]
+        error = asan.group(2).strip()
+        start = text.rfind("\n", 0, max(0, text.rfind("====", 0, asan.start()))) + 1 \
+            if "====" in text[:asan.start()] else asan.start()
+        dead = text.rfind("AddressSanitizer:DEADLYSIGNAL", 0, asan.start())
+        if dead != -1:
+            start = min(start, dead)
+        access = re.search(r"^(READ|WRITE) of size (\d+)", body, re.M)
+        access_word = {"READ": "read", "WRITE": "wrote"}.get(access.group(1), "accessed") if access else "accessed"
+        obj = re.search(r"'([^']+)' \(line \d+\) <== Memory access at offset \d+ (?:overflows|underflows|"
+                        r"partially overflows) this variable", body)
+        frame_of = re.search(r"is located in stack of thread \S+ at offset \d+ in frame\s*\n\s*#0 0x[0-9a-f]+ in "
+                             r"(\S+)", body)
+        obj_text = ""
+        if obj:
+            obj_text = ", next to '%s'%s" % (obj.group(1), " in " + frame_of.group(1) if frame_of else "")
+        headline = None
+        for pattern, text_ in ASAN_KINDS:
+            m = re.search(pattern, error)
+            if not m:
+                continue
+            if text_ is None:  # SEGV
+                addr = int(m.group(1), 16)
+                what = ("a NULL pointer was dereferenced" if addr < 4096 else SIGNAL_HINTS["SIGSEGV"])
+                access_kind = re.search(r"caused by a (READ|WRITE) memory access", body)
+                headline = "crashed (SIGSEGV): %s" % what
+                if access_kind:
+                    headline += " (a %s)" % access_kind.group(1).lower()
+            else:
+                size = ""
+                if m.groups() and m.group(1).startswith("0x"):
+                    n = int(m.group(1), 16)
+                    size = "%d bytes (%.1f GB)" % (n, n / 2 ** 30) if n >= 2 ** 30 else "%d bytes" % n
+                headline = text_.format(access=access_word, object=obj_text, size=size)
+            break
+        if headline is None:
+            headline = "AddressSanitizer stopped your code: %s" % error.split(" on address")[0]
+        where = learner_location(frames(body, symbolize), exdir)
+        return headline + ("\n  " + where if where else ""), start
+    if ubsan:
+        error = ubsan.group(4).strip()
+        if "division by zero" in error:
+            headline = "crashed (SIGFPE): an integer division by zero"
+        elif re.search(r"(load of|store to|member access within) null pointer", error):
+            headline = "crashed (SIGSEGV): a NULL pointer was dereferenced (%s)" % error
+        else:
+            headline = "undefined behaviour: %s" % error
+        fs = frames(text[ubsan.start():], symbolize)
+        candidates = [("", ubsan.group(1), int(ubsan.group(2)))] + fs
+        where = learner_location(candidates, exdir)
+        if where and where.endswith(", in "):
+            where = where[:-5]
+        if where and fs and ", in " not in where:
+            where += ", in " + fs[0][0]
+        return headline + ("\n  " + where if where else ""), ubsan.start()
+    return None, None
+
+
+def explain(r, runner, report, marker, output, exdir, symbolize=None):
+    """Decide pass or fail, and say why. Returns (passed, message, output text to show)."""
+    status = report.get("status") if report else None
+    messages = report.get("messages", []) if report else []
+    ran_to_end = (runner.get("end") and runner.get("status") == 0 and not runner.get("crash")
+                  and runner.get("exit") == 0 and runner.get("elapsed", 0) > 0 and not runner.get("timed_out"))
+    if status == "PASSED" and ran_to_end and marker["end"]:
+        return True, "", output
+    where = learner_location(marker_frames(marker, symbolize), exdir)
+    died = bool(runner.get("crash")) or runner.get("exit", 0) != 0 or not runner
+    if marker["forbidden"] and died:
+        what = FORBIDDEN.get(marker["forbidden"], FORBIDDEN["system"])
+        return False, ("stopped: your code %s, which the grader does not allow (exercises only compute)%s"
+                       % (what, "\n  " + where if where else "")), output
+    headline, start = sanitizer_report(output, exdir, symbolize) if died else (None, None)
+    if headline:
+        return False, headline, output[:start]
+    if runner.get("timed_out") or any("timed out" in m.lower() for m in messages):
+        return False, ("timed out after %d s: look for a loop that never ends or a recursion with no base case"
+                       % TEST_TIMEOUT), output
+    sig = signal_name(runner["crash"]) if runner.get("crash") else marker["signal"]
+    if runner.get("crash") or status == "ERRORED" or marker["signal"]:
+        if sig and sig != "other":
+            return False, ("crashed (%s): %s%s" % (sig, SIGNAL_HINTS.get(sig, "the process died"),
+                                                   "\n  " + where if where else "")), output
+        return False, ("crashed: the test process died without saying why (killed, or its connection to the "
+                       "grader was closed)"), output
+    if not report and not runner:
+        return False, "did not run", output
+    if status == "PASSED" or (not messages and status == "FAILED"):
+        code = runner.get("exit")
+        how = "exit(%d)" % code if code else "exit() or _exit()"
+        return False, ("the test never reached its end: your code ended the process (%s) before the grader "
+                       "could check its results. A test that stops early fails." % how), output
     # Criterion prefixes the first line with the harness's file:line; drop it.
     lines = list(messages)
     if lines:
         lines[0] = re.sub(r"^\S+\.c:\d+: ", "", lines[0])
-    return False, "\n".join(l.rstrip() for l in lines if l.strip()) or "failed"
+    return False, "\n".join(l.rstrip() for l in lines if l.strip()) or "failed", output
 
+
+# ---- one chapter ----------------------------------------------------------------
 
 def grade_chapter(ch, exdir, workroot):
     """Grade one chapter. Returns (results, problem): problem is a whole-chapter
@@ -202,71 +610,70 @@ def grade_chapter(ch, exdir, workroot):
     os.makedirs(work)
     binary, problem = compile_chapter(ch, exdir, work)
     if problem:
-        return results, problem, ""
-    markers, logs = os.path.join(work, "markers"), os.path.join(work, "logs")
+        return results, problem
+    markers = os.path.join(work, "markers")
     os.makedirs(markers)
-    os.makedirs(logs)
     report = os.path.join(work, "report.json")
     env = clean_env({
         "WB_MARKERS": markers,
-        "ASAN_OPTIONS": "log_path=%s/asan:detect_leaks=0:abort_on_error=0:allocator_may_return_null=1:"
-                        "max_allocation_size_mb=512" % logs,
-        "UBSAN_OPTIONS": "log_path=%s/ubsan:print_stacktrace=1:halt_on_error=1" % logs,
+        "TMPDIR": work,
+        "ASAN_OPTIONS": ":".join([
+            "detect_leaks=0", "abort_on_error=0", "allocator_may_return_null=0",
+            "max_allocation_size_mb=%d" % ALLOCATION_MB, "hard_rss_limit_mb=%d" % MEMORY_MB,
+            "handle_abort=0", "disable_coredump=1", "color=never",
+            "external_symbolizer_path="]),  # never start a symbolizer process: the grader names frames
+        "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:color=never:external_symbolizer_path=",
     })
-    cmd = [binary, "--json=" + report, "--jobs=2"]
+    run_timeout = 30 + TEST_TIMEOUT * len(results)
+    cmd = [binary, "--json=" + report, "--jobs=%d" % JOBS, "--timeout=%d" % TEST_TIMEOUT, "--ascii"]
+    stopped = None
+    proc = None
     try:
-        proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                preexec_fn=limit_resources)
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, preexec_fn=limit_resources)
         try:
-            out, _ = proc.communicate(timeout=RUN_TIMEOUT)
+            proc.wait(timeout=run_timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
-            return results, "the tests did not finish within %d s and were stopped" % RUN_TIMEOUT, ""
+            stopped = "the tests did not finish within %d s and were stopped" % run_timeout
     except OSError as e:
-        return results, "could not run the tests: %s" % e, ""
+        return results, "could not run the tests: %s" % e
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # nothing the learner started outlives the run
-        except (ProcessLookupError, UnboundLocalError, PermissionError):
-            pass
-    output = out.decode("utf-8", "replace")
+        if proc is not None:
+            kill_group(proc)  # nothing the tests started outlives the run
+            proc.wait()
     try:
         with open(report, encoding="utf-8") as f:
             data = json.load(f)
     except (OSError, ValueError):
-        return results, ("the test run ended without a report (exit status %s): "
-                         "something killed the grader's process" % proc.returncode), output
+        data = {}
     reported = {}
     for suite in data.get("test_suites", []):
         for t in suite.get("tests", []):
             reported[t["name"]] = t
+    runner = read_runner_log(os.path.join(markers, "runner.log"))
+    symbolize = Symbolizer(binary, work)
+    sandbox_off = set()
+    if not reported and not runner:
+        return results, stopped or ("the test run ended without a report (exit status %s): something killed the "
+                                    "grader's test process" % proc.returncode)
     for r in results:
-        t = reported.get(r.name)
-        if t is None:
-            r.message = "did not run"
-            continue
         marker = read_marker(os.path.join(markers, "%s.%s" % (ch.nn, r.name)))
-        r.passed, r.message = explain(r, t.get("status"), t.get("messages", []), marker, logs)
-    return results, None, output
+        output = read_output(os.path.join(markers, "%s.%s.out" % (ch.nn, r.name)))
+        entry = runner.get(r.name, {})
+        if r.name not in reported and not entry:
+            r.message = ("did not finish: %s" % stopped) if stopped else "did not run"
+            continue
+        if marker["sandbox"] and marker["sandbox"] != "on":
+            sandbox_off.add(marker["sandbox"])
+        r.passed, r.message, shown = explain(r, entry, reported.get(r.name), marker, output, exdir, symbolize)
+        r.output = [printable(l) for l in shown.splitlines() if l.strip()]
+    if sandbox_off:
+        print("note: the tests ran without their sandbox (%s): code that starts processes or writes files "
+              "is not stopped on this system" % "; ".join(sorted(sandbox_off)), file=sys.stderr)
+    return results, None
 
 
-def learner_output(output):
-    """What the learner's code printed, without Criterion's own lines."""
-    lines = [l for l in output.splitlines()
-             if l.strip() and not re.match(r"^\[(----|FAIL|PASS|====|WARN|ERR |RUN |SKIP)\]", l)
-             and not l.startswith("==") and "Criterion v" not in l]
-    return lines
-
-
-def display(path):
-    """A path as the learner typed it: relative when under the current folder."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
-
-
-def print_chapter(ch, exdir, results, problem, output):
+def print_chapter(ch, exdir, results, problem):
     shown = display(os.path.join(exdir, ch.nn))
     print(paint("Chapter %d: %s" % (ch.number, ch.title), "1") + "  (%s)" % shown)
     if problem:
@@ -277,21 +684,96 @@ def print_chapter(ch, exdir, results, problem, output):
             mark = paint("PASS", "32") if r.passed else paint("FAIL", "31")
             print("  %s  %-*s  %s" % (mark, width, r.name, r.description))
             if not r.passed:
-                print(indent(r.message, "        "))
-        extra = learner_output(output)
-        if extra:
-            print("  your code printed (first %d lines, for your debugging only):" % OUTPUT_LINES)
-            print(indent("\n".join(extra[:OUTPUT_LINES]), "  | "))
+                print(indent("\n".join(printable(l, 300) for l in r.message.splitlines()), "        "))
+                if r.output:
+                    more = len(r.output) - OUTPUT_LINES
+                    print("        your code printed (for your debugging; it does not count):")
+                    print(indent("\n".join(r.output[:OUTPUT_LINES]), "        | "))
+                    if more > 0:
+                        print("        | ... (%d more lines)" % more)
     passed = sum(r.passed for r in results)
     line = "chapter %d: %d/%d passed" % (ch.number, passed, len(results))
     print(paint(line, "1;32" if passed == len(results) else "1;31"))
     print()
+    sys.stdout.flush()
     return passed, len(results)
 
+
+# ---- the command ----------------------------------------------------------------
 
 def usage_error(message):
     print("error: " + message, file=sys.stderr)
     return 2
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(base):
+    """Build folders left by a grader that was killed (name: TAG.PID.random)."""
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        m = re.match(r"^.*\.(\d+)\.[^.]+$", name)
+        if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
+def make_workroot(tag):
+    """A private build folder: under build/grade when the checkout is writable,
+    else under the system's temporary folder. Returns (path, note) or (None, error)."""
+    prefix = "%s.%d." % (tag, os.getpid())
+    try:
+        os.makedirs(BUILD, exist_ok=True)
+        remove_stale(BUILD)
+        return tempfile.mkdtemp(prefix=prefix, dir=BUILD), None
+    except OSError as e:
+        first = e
+    tmp = os.path.join(tempfile.gettempdir(), "backprop-workbook-grade-%d" % os.getuid())
+    try:
+        os.makedirs(tmp, mode=0o700, exist_ok=True)
+        remove_stale(tmp)
+        path = tempfile.mkdtemp(prefix=prefix, dir=tmp)
+        return path, ("note: %s is not writable (%s), so the grader builds in %s instead"
+                      % (display(BUILD), first.strerror, tmp))
+    except OSError as e:
+        return None, ("cannot create a build folder: %s is not writable (%s) and neither is %s (%s). "
+                      "Set TMPDIR to a folder you can write, e.g. `TMPDIR=$HOME/tmp make check`"
+                      % (display(BUILD), first.strerror, tmp, e.strerror))
+
+
+def check_exercises(args, chapters):
+    """None when EXERCISES looks right, else the one-line complaint."""
+    exdir = os.path.abspath(args.exercises)
+    if not os.path.exists(exdir):
+        return ("EXERCISES=%s does not exist. Give the folder that holds ch01/, ch02/, ... "
+                "(default: exercises)" % args.exercises)
+    if not os.path.isdir(exdir):
+        return ("EXERCISES=%s is a file, not a folder. Give the folder that holds ch01/, ch02/, ... "
+                "(default: exercises)" % args.exercises)
+    if not os.access(exdir, os.R_OK | os.X_OK):
+        return "EXERCISES=%s cannot be read (permissions)" % args.exercises
+    base = os.path.basename(exdir.rstrip(os.sep))
+    if re.fullmatch(r"ch\d\d", base):
+        return ("EXERCISES=%s is one chapter's folder; give the folder that holds it: EXERCISES=%s"
+                % (args.exercises, display(os.path.dirname(exdir)) or "."))
+    if not any(os.path.isdir(os.path.join(exdir, c.nn)) for c in chapters):
+        return ("EXERCISES=%s holds none of %s: is it the right folder? It should look like exercises/ "
+                "(with ch03/mul_layer.c and so on)" % (args.exercises, ", ".join(c.nn + "/" for c in chapters)))
+    return None
+
+
+def on_signal(signum, frame):
+    raise Interrupted()
 
 
 def main(argv):
@@ -305,7 +787,7 @@ def main(argv):
     valid = "valid chapters: " + ", ".join("%d (%s)" % (c.number, c.title) for c in gradable)
     chosen = args.chapter.strip()
     if chosen:
-        if not re.fullmatch(r"0?[0-9]+", chosen):
+        if not re.fullmatch(r"[0-9]{1,3}", chosen):
             return usage_error("CHAPTER=%s is not a chapter number; %s. Example: make check CHAPTER=%d"
                                % (chosen, valid, gradable[0].number))
         ch = course.chapter(int(chosen))
@@ -317,39 +799,39 @@ def main(argv):
     else:
         chapters = gradable
 
+    problem = check_exercises(args, chapters)
+    if problem:
+        return usage_error(problem)
     exdir = os.path.abspath(args.exercises)
-    if not os.path.isdir(exdir):
-        return usage_error("EXERCISES=%s is not a directory. Give the folder that holds ch01/, ch02/, ... "
-                           "(default: exercises)" % args.exercises)
-    if not any(os.path.isdir(os.path.join(exdir, c.nn)) for c in chapters):
-        return usage_error("EXERCISES=%s holds none of %s: is it the right folder? It should look like "
-                           "exercises/ (with ch03/mul_layer.c and so on)"
-                           % (args.exercises, ", ".join(c.nn + "/" for c in chapters)))
 
-    # One build folder per graded directory, so grading a submission never
-    # touches another's results, and the learner's folder is only read.
-    tag = re.sub(r"[^A-Za-z0-9]+", "_", os.path.relpath(exdir, ROOT) if exdir.startswith(ROOT) else exdir).strip("_")
-    try:
-        os.makedirs(BUILD, exist_ok=True)
-        workroot = tempfile.mkdtemp(prefix=tag + ".", dir=BUILD)
-    except OSError as e:
-        return usage_error("cannot create the grader's build folder under %s (%s). Is the checkout read-only? "
-                           "Copy it somewhere writable." % (os.path.relpath(BUILD), e.strerror))
+    # One build folder per run, so grading a submission never touches another's
+    # results, and the learner's folder is only read.
+    where = os.path.relpath(exdir, ROOT) if exdir.startswith(ROOT + os.sep) else exdir
+    tag = re.sub(r"[^A-Za-z0-9]+", "_", where).strip("_")[-60:] or "exercises"
+    workroot, note = make_workroot(tag)
+    if workroot is None:
+        return usage_error(note)
+    if note:
+        print(note, file=sys.stderr)
 
     summary, record = [], []
     try:
         for ch in chapters:
-            results, problem, output = grade_chapter(ch, exdir, workroot)
+            results, problem = grade_chapter(ch, exdir, workroot)
             if problem:
                 for r in results:
                     r.passed, r.message = False, problem
-            passed, total = print_chapter(ch, exdir, results, problem, output)
+            passed, total = print_chapter(ch, exdir, results, problem)
             summary.append((ch, passed, total))
             record.append({"chapter": ch.number, "title": ch.title, "passed": passed, "total": total,
+                           "problem": problem,
                            "tests": [{"name": r.name, "description": r.description, "passed": r.passed,
                                       "message": r.message} for r in results]})
     finally:
-        shutil.rmtree(workroot, ignore_errors=True)
+        if os.environ.get("GRADE_KEEP") == "1":
+            print("build folder kept: %s" % workroot, file=sys.stderr)
+        else:
+            shutil.rmtree(workroot, ignore_errors=True)
 
     if len(summary) > 1:
         print(paint("Summary", "1"))
@@ -359,16 +841,23 @@ def main(argv):
         allp, allt = sum(s[1] for s in summary), sum(s[2] for s in summary)
         print("total: %d/%d passed" % (allp, allt))
     if args.results:
-        tmp = args.results + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"exercises": args.exercises, "chapters": record}, f, indent=2)
-        os.replace(tmp, args.results)
+        tmp = "%s.%d.tmp" % (args.results, os.getpid())
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump({"exercises": args.exercises, "chapters": record}, f, indent=2)
+            os.replace(tmp, args.results)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     return 0 if all(p == t for _, p, t in summary) else 1
 
 
 if __name__ == "__main__":
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
     try:
         sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        print("\ninterrupted: nothing was written to your files", file=sys.stderr)
+    except (KeyboardInterrupt, Interrupted):
+        print("\ninterrupted: grading stopped; your files were not changed, and the next run starts afresh",
+              file=sys.stderr)
         sys.exit(130)

@@ -19,6 +19,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import course  # noqa: E402
 from mutants import MUTANTS  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "selftest"))
+import robustness  # noqa: E402  (issue 4: the grader against bad learner code and bad input)
 
 ROOT = course.ROOT
 PY = sys.executable or "python3"
@@ -162,13 +164,13 @@ def check_examples():
 def check_bad_chapter():
     for bad, expect in (("9", "does not exist"), ("abc", "not a chapter number"), ("3x", "not a chapter number")):
         r = sh([PY, "harness/grade.py", "--chapter", bad])
-        if r.returncode != 2 or expect not in r.stdout or "valid chapters: 3" not in r.stdout:
+        if r.returncode != 2 or expect not in r.stdout or "valid chapters: " not in r.stdout:
             raise Failure("CHAPTER=%s: exit %d, said:\n%s" % (bad, r.returncode, r.stdout))
 
 
 def check_missing_exercises_dir():
     r = sh([PY, "harness/grade.py", "--exercises", "no/such/dir"])
-    if r.returncode != 2 or "is not a directory" not in r.stdout:
+    if r.returncode != 2 or "does not exist" not in r.stdout:
         raise Failure("exit %d, said:\n%s" % (r.returncode, r.stdout))
 
 
@@ -176,6 +178,14 @@ def check_book(edition):
     r = sh(["make", "-s", "book", "EDITION=" + edition])
     if r.returncode != 0:
         raise Failure(r.stdout[-3000:])
+
+
+def check_book_reader(script, *args):
+    """The built book as a reader meets it (issue 5): book/test_browser.py or
+    book/test_pdf.py, on an edition or in --self-check mode."""
+    r = sh([PY, "book/" + script] + list(args))
+    if r.returncode != 0:
+        raise Failure(r.stdout[-4000:])
 
 
 # ---- runner ------------------------------------------------------------------
@@ -193,9 +203,19 @@ def all_checks(skip_book):
     for chapter, mutants in sorted(MUTANTS.items()):
         for m in mutants:
             checks.append(("chapter %d rejects mutant: %s" % (chapter, m[0]), check_mutant, (chapter,) + m))
+    checks += robustness.checks(Failure)
     if not skip_book:
         checks.append(("book builds (student edition)", check_book, ("student",)))
         checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
+        for edition in ("student", "instructor"):
+            checks.append(("book in headless Chromium, desktop and phone (%s)" % edition, check_book_reader,
+                           ("test_browser.py", "--edition", edition)))
+            checks.append(("book PDF: text, fonts, margins, links, TeX log (%s)" % edition, check_book_reader,
+                           ("test_pdf.py", "--edition", edition)))
+        checks.append(("browser test catches each deliberately broken page", check_book_reader,
+                       ("test_browser.py", "--self-check")))
+        checks.append(("PDF test catches each deliberately broken PDF", check_book_reader,
+                       ("test_pdf.py", "--self-check")))
     return checks
 
 
@@ -205,7 +225,7 @@ def main(argv):
         only = argv[argv.index("--only") + 1]
     checks = [c for c in all_checks("--skip-book" in argv) if only is None or only in c[0]]
     # Examples and the book use make; run them after the parallel grading checks.
-    serial = [c for c in checks if c[1] in (check_examples, check_book)]
+    serial = [c for c in checks if c[1] in (check_examples, check_book, check_book_reader)]
     parallel = [c for c in checks if c not in serial]
     passed = failed = 0
     start = time.time()

@@ -1,0 +1,19 @@
+/* mul_backward closes stdout and stderr.
+ * (a deliberately bad chapter 3 exercise; see harness/selftest/robustness.py) */
+#include "add_mul.h"
+#include <stdio.h>
+
+double mul_forward(MulLayer *layer, double x, double y)
+{
+    layer->x = x;
+    layer->y = y;
+    return x * y;
+}
+
+void mul_backward(const MulLayer *layer, double dout, double *dx, double *dy)
+{
+    fclose(stdout); /* BAD */
+    fclose(stderr);
+    *dx = dout * layer->y;
+    *dy = dout * layer->x;
+}

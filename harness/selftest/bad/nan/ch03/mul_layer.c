@@ -1,0 +1,20 @@
+/* mul_backward returns NaN for dx.
+ * (a deliberately bad chapter 3 exercise; see harness/selftest/robustness.py) */
+#include "add_mul.h"
+
+double mul_forward(MulLayer *layer, double x, double y)
+{
+    layer->x = x;
+    layer->y = y;
+    return x * y;
+}
+
+void mul_backward(const MulLayer *layer, double dout, double *dx, double *dy)
+{
+    volatile double zero = 0;
+    *dx = zero / zero; /* BAD */
+    *dy = dout * layer->x;
+    return;
+    *dx = dout * layer->y;
+    *dy = dout * layer->x;
+}

@@ -1,0 +1,17 @@
+/* mul_backward has an unused variable: a warning, and warnings are errors.
+ * (a deliberately bad chapter 3 exercise; see harness/selftest/robustness.py) */
+#include "add_mul.h"
+
+double mul_forward(MulLayer *layer, double x, double y)
+{
+    layer->x = x;
+    layer->y = y;
+    return x * y;
+}
+
+void mul_backward(const MulLayer *layer, double dout, double *dx, double *dy)
+{
+    int unused; /* BAD */
+    *dx = dout * layer->y;
+    *dy = dout * layer->x;
+}
