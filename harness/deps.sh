@@ -17,9 +17,12 @@ case "${1:-all}" in
   *) echo "deps.sh: unknown set '$1' (grade, book, test or all)" >&2; exit 2 ;;
 esac
 
+# one dpkg-query for all packages: it prints a line for each one it knows
+installed=" $(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "${want[@]}" 2>/dev/null |
+              awk '$1 == "installed" { printf "%s ", $2 }')"
 missing=()
 for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [[ "$installed" == *" $p "* ]] || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -105,28 +105,32 @@ static int element_name(const char *names, size_t n, size_t i, char *buf, size_t
     return 1;
 }
 
-static const char *generic_cause(const double *got, const double *want, size_t n, int gradient)
+/* Values that are no numbers at all: nothing else can explain them better. */
+static const char *broken_cause(const double *got, size_t n, int gradient)
 {
-    int unset = 0, nan = 0, inf = 0, zero = 1, negated = 1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (got[i] == GC_UNSET)
-            unset = 1;
-        else if (isnan(got[i]))
-            nan = 1;
-        else if (isinf(got[i]))
-            inf = 1;
+            return gradient ? "this gradient was never written: assign every output through its pointer"
+                            : "this value was never written";
+    for (size_t i = 0; i < n; i++)
+        if (isnan(got[i]))
+            return "produced NaN: look for 0/0, inf - inf, or a value read before it was set";
+    for (size_t i = 0; i < n; i++)
+        if (isinf(got[i]))
+            return "produced Inf: look for a division by zero or an overflowing exp";
+    return NULL;
+}
+
+/* Generic patterns, tried after the test's own guesses (which know more). */
+static const char *pattern_cause(const double *got, const double *want, size_t n, int gradient)
+{
+    int zero = 1, negated = 1;
+    for (size_t i = 0; i < n; i++) {
         if (got[i] != 0.0)
             zero = 0;
         if (!close_enough(got[i], -want[i]) || want[i] == 0.0)
             negated = 0;
     }
-    if (unset)
-        return gradient ? "this gradient was never written: assign every output through its pointer"
-                        : "this value was never written";
-    if (nan)
-        return "produced NaN: look for 0/0, inf - inf, or a value read before it was set";
-    if (inf)
-        return "produced Inf: look for a division by zero or an overflowing exp";
     if (zero)
         return gradient ? "it is 0 everywhere: the gradient was set to zero instead of computed"
                         : "it is 0: nothing was computed";
@@ -155,10 +159,12 @@ static void expect(const char *kind, const char *func, const char *arg, const ch
     if (!bad)
         return;
 
-    const char *cause = generic_cause(got, want, n, gradient);
+    const char *cause = broken_cause(got, n, gradient);
     for (size_t g = 0; !cause && g < nguesses; g++)
         if (all_close(got, guesses[g].values, n))
             cause = guesses[g].why;
+    if (!cause)
+        cause = pattern_cause(got, want, n, gradient);
 
     /* A list of names ("price, d apple, ...") names each element. */
     char label[128], idx[32] = "", gotbuf[64];

@@ -24,10 +24,13 @@ void gc_test_end(void);
 /* Output slots start as this value, so a gradient never written is caught. */
 #define GC_UNSET (-7.25e301)
 
-/* Seeded, reproducible random numbers (one stream per test). */
+/* Seeded, reproducible random numbers (one stream per test). Draw them one
+ * per declaration or statement: C leaves the order of the arguments of one
+ * call unspecified, so gc_f(gc_uniform(..), gc_uniform(..)) differs between
+ * compilers. */
 void   gc_seed(unsigned long seed);
 double gc_uniform(double lo, double hi);
-/* A value in [lo, hi] kept at least `gap` away from zero, with a random sign. */
+/* A value whose magnitude lies in [lo, hi], with a random sign. */
 double gc_away_from_zero(double lo, double hi);
 
 /* Central difference of f at x[i]: (f(x + h e_i) - f(x - h e_i)) / 2h.

@@ -263,8 +263,10 @@ GRADED(ch02, square_backward_book, "square_backward at the chapter's points (x =
 GRADED(ch02, square_backward_random, "square_backward on 20 seeded random inputs and upstream gradients")
 {
     gc_seed(2001);
-    for (int k = 0; k < 20; k++)
-        check_unary_numeric(SQUARE, gc_uniform(-10, 10), 0, gc_away_from_zero(0.5, 3), 0);
+    for (int k = 0; k < 20; k++) {
+        double x = gc_uniform(-10, 10), c = 0, dout = gc_away_from_zero(0.5, 3);
+        check_unary_numeric(SQUARE, x, c, dout, 0);
+    }
 }
 
 GRADED(ch02, exp_backward_book, "exp_backward at the chapter's points (x = 2, 0, -1; dout 1 and 2)")
@@ -277,8 +279,10 @@ GRADED(ch02, exp_backward_book, "exp_backward at the chapter's points (x = 2, 0,
 GRADED(ch02, exp_backward_random, "exp_backward on 20 seeded random inputs (negative too) and upstream gradients")
 {
     gc_seed(2002);
-    for (int k = 0; k < 20; k++)
-        check_unary_numeric(EXP, gc_uniform(-5, 5), 0, gc_away_from_zero(0.5, 3), 0);
+    for (int k = 0; k < 20; k++) {
+        double x = gc_uniform(-5, 5), c = 0, dout = gc_away_from_zero(0.5, 3);
+        check_unary_numeric(EXP, x, c, dout, 0);
+    }
 }
 
 GRADED(ch02, reciprocal_backward_book, "reciprocal_backward at the chapter's points and close to 0 (x = 2, -0.5, +-0.001)")
@@ -292,10 +296,14 @@ GRADED(ch02, reciprocal_backward_book, "reciprocal_backward at the chapter's poi
 GRADED(ch02, reciprocal_backward_random, "reciprocal_backward on 30 seeded random inputs, negative and near 0 (never 0)")
 {
     gc_seed(2003);
-    for (int k = 0; k < 20; k++)
-        check_unary_numeric(RECIPROCAL, gc_away_from_zero(0.05, 5), 0, gc_away_from_zero(0.5, 3), 0);
-    for (int k = 0; k < 10; k++) /* 0.001 <= |x| < 0.05: the slope is steep, so the step shrinks with x */
-        check_unary_numeric(RECIPROCAL, gc_away_from_zero(0.001, 0.05), 0, gc_away_from_zero(0.5, 3), 1);
+    for (int k = 0; k < 20; k++) {
+        double x = gc_away_from_zero(0.05, 5), c = 0, dout = gc_away_from_zero(0.5, 3);
+        check_unary_numeric(RECIPROCAL, x, c, dout, 0);
+    }
+    for (int k = 0; k < 10; k++) { /* 0.001 <= |x| < 0.05: the slope is steep, so the step shrinks with x */
+        double x = gc_away_from_zero(0.001, 0.05), c = 0, dout = gc_away_from_zero(0.5, 3);
+        check_unary_numeric(RECIPROCAL, x, c, dout, 1);
+    }
 }
 
 GRADED(ch02, scale_backward_book, "scale_backward for c = 3 and c = -1 (dout 2.5 and 1)")
@@ -308,8 +316,10 @@ GRADED(ch02, scale_backward_book, "scale_backward for c = 3 and c = -1 (dout 2.5
 GRADED(ch02, scale_backward_random, "scale_backward on 20 seeded random constants, inputs and upstream gradients")
 {
     gc_seed(2004);
-    for (int k = 0; k < 20; k++)
-        check_unary_numeric(SCALE, gc_uniform(-10, 10), gc_away_from_zero(0.2, 4), gc_away_from_zero(0.5, 3), 0);
+    for (int k = 0; k < 20; k++) {
+        double x = gc_uniform(-10, 10), c = gc_away_from_zero(0.2, 4), dout = gc_away_from_zero(0.5, 3);
+        check_unary_numeric(SCALE, x, c, dout, 0);
+    }
 }
 
 GRADED(ch02, add_const_backward_book, "add_const_backward for c = 1 and c = 100 (dout 1, -0.75, 2)")
@@ -322,9 +332,10 @@ GRADED(ch02, add_const_backward_book, "add_const_backward for c = 1 and c = 100 
 GRADED(ch02, add_const_backward_random, "add_const_backward on 20 seeded random constants, inputs and upstream gradients")
 {
     gc_seed(2005);
-    for (int k = 0; k < 20; k++)
-        check_unary_numeric(ADD_CONST, gc_uniform(-10, 10), gc_away_from_zero(0.2, 5), gc_away_from_zero(0.5, 3),
-                            0);
+    for (int k = 0; k < 20; k++) {
+        double x = gc_uniform(-10, 10), c = gc_away_from_zero(0.2, 5), dout = gc_away_from_zero(0.5, 3);
+        check_unary_numeric(ADD_CONST, x, c, dout, 0);
+    }
 }
 
 /* ---- z = (x + y)^2: the chain ----------------------------------------------------------- */
@@ -382,6 +393,8 @@ GRADED(ch02, sum_square_backward_book, "sum_square_backward at the chapter's poi
 GRADED(ch02, sum_square_backward_random, "sum_square_backward on 20 seeded random inputs and upstream gradients")
 {
     gc_seed(2006);
-    for (int k = 0; k < 20; k++)
-        check_sum_square(gc_uniform(-5, 5), gc_uniform(-5, 5), gc_away_from_zero(0.5, 3), 0);
+    for (int k = 0; k < 20; k++) {
+        double x = gc_uniform(-5, 5), y = gc_uniform(-5, 5), dout = gc_away_from_zero(0.5, 3);
+        check_sum_square(x, y, dout, 0);
+    }
 }

@@ -121,9 +121,11 @@ GRADED(ch03, mul_backward_book, "mul_backward on the book's example: 10 x 5, dou
 GRADED(ch03, mul_backward_random, "mul_backward on 20 seeded random inputs and upstream gradients")
 {
     gc_seed(3001);
-    for (int k = 0; k < 20; k++)
-        check_mul_backward(gc_away_from_zero(0.1, 200), gc_away_from_zero(0.1, 10),
-                           gc_away_from_zero(1.5, 4));
+    for (int k = 0; k < 20; k++) { /* one draw per statement: the order is fixed */
+        double x = gc_away_from_zero(0.1, 200), y = gc_away_from_zero(0.1, 10);
+        double dout = gc_away_from_zero(1.5, 4);
+        check_mul_backward(x, y, dout);
+    }
 }
 
 GRADED(ch03, add_backward_book, "add_backward on the book's example: 10 + 5, dout 1.3")
@@ -134,9 +136,11 @@ GRADED(ch03, add_backward_book, "add_backward on the book's example: 10 + 5, dou
 GRADED(ch03, add_backward_random, "add_backward on 20 seeded random inputs and upstream gradients")
 {
     gc_seed(3002);
-    for (int k = 0; k < 20; k++)
-        check_add_backward(gc_away_from_zero(0.1, 200), gc_away_from_zero(0.1, 10),
-                           gc_away_from_zero(1.5, 4));
+    for (int k = 0; k < 20; k++) { /* one draw per statement: the order is fixed */
+        double x = gc_away_from_zero(0.1, 200), y = gc_away_from_zero(0.1, 10);
+        double dout = gc_away_from_zero(1.5, 4);
+        check_add_backward(x, y, dout);
+    }
 }
 
 /* ---- the chapter's examples, end to end through the learner's layers ------- */
