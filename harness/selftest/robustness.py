@@ -60,8 +60,8 @@ def make_check(exdir, chapter=CHAPTER, env=None, timeout=90, cwd=ROOT, argv=None
         if exdir is not None:
             cmd.append("EXERCISES=%s" % exdir)
     full_env = dict(os.environ)
-    full_env.pop("MAKEFLAGS", None)
-    full_env.pop("MFLAGS", None)
+    for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # as if typed at a prompt, not run under make test
+        full_env.pop(var, None)
     full_env.update(env or {})
     t0 = time.time()
     try:
@@ -71,7 +71,7 @@ def make_check(exdir, chapter=CHAPTER, env=None, timeout=90, cwd=ROOT, argv=None
         raise Failure("`%s` did not return within %d s" % (" ".join(cmd), timeout))
     secs = time.time() - t0
     status = r.returncode
-    m = re.search(r"^make: \*\*\* \[[^\]]*\] Error (\d+)$", r.stderr, re.M)
+    m = re.search(r"^make(?:\[\d+\])?: \*\*\* \[[^\]]*\] Error (\d+)$", r.stderr, re.M)
     if m:
         status = int(m.group(1))
     return status, r.stdout, r.stderr, secs
@@ -424,7 +424,7 @@ def check_criterion_environment():
 
 def one_line_error(status, out, err, words):
     """The grader's own complaint: status 2, one line on stderr, nothing on stdout."""
-    lines = [l for l in err.splitlines() if l.strip() and not l.startswith("make: ")]
+    lines = [l for l in err.splitlines() if l.strip() and not re.match(r"make(\[\d+\])?: ", l)]
     problems = []
     if status != 2:
         problems.append("exit status %s, not 2" % status)
@@ -551,7 +551,8 @@ def start_grader(sub, env):
     """`make check` in its own process group, as a terminal would start it."""
     full_env = dict(os.environ)
     full_env.update(env)
-    full_env.pop("MAKEFLAGS", None)
+    for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        full_env.pop(var, None)
     return subprocess.Popen(["make", "-s", "--no-print-directory", "check", "CHAPTER=3", "EXERCISES=" + sub.dir],
                             cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, stdin=subprocess.DEVNULL)
