@@ -59,6 +59,27 @@ double gc_central_difference(gc_scalar_fn f, double *x, size_t i, void *ctx)
     return (plus - minus) / (2 * GC_H);
 }
 
+void gc_numeric_vjp(gc_vector_fn f, double *x, size_t n, const double *dout, size_t m, void *ctx,
+                    double *want)
+{
+    double *plus = malloc(m * sizeof *plus), *minus = malloc(m * sizeof *minus);
+    cr_assert(plus && minus, "the grader ran out of memory");
+    for (size_t i = 0; i < n; i++) {
+        double keep = x[i];
+        x[i] = keep + GC_H;
+        f(x, plus, ctx);
+        x[i] = keep - GC_H;
+        f(x, minus, ctx);
+        x[i] = keep;
+        double sum = 0; /* d/dx_i of sum_j dout_j f_j(x) */
+        for (size_t j = 0; j < m; j++)
+            sum += dout[j] * (plus[j] - minus[j]);
+        want[i] = sum / (2 * GC_H);
+    }
+    free(plus);
+    free(minus);
+}
+
 /* ---- comparisons ------------------------------------------------------------ */
 
 #define RTOL 1e-6

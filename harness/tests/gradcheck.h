@@ -39,6 +39,15 @@ typedef double (*gc_scalar_fn)(const double *x, void *ctx);
 double gc_central_difference(gc_scalar_fn f, double *x, size_t i, void *ctx);
 #define GC_H 1e-5
 
+/* The gradient a backward must produce for an array function out = f(x)
+ * (n inputs, m outputs) and an upstream gradient dout (m values):
+ *   want[i] = d/dx[i] of sum_j dout[j] * f(x)[j], by central differences.
+ * f writes its m outputs; x is restored before returning. Grade one input
+ * of a many-input layer by passing the others through ctx. */
+typedef void (*gc_vector_fn)(const double *x, double *out, void *ctx);
+void gc_numeric_vjp(gc_vector_fn f, double *x, size_t n, const double *dout, size_t m, void *ctx,
+                    double *want);
+
 /* A wrong answer the grader recognises: if the learner's values match
  * `values` (all n of them), `why` is printed as the likely cause. */
 typedef struct {
