@@ -229,6 +229,21 @@ def harness_object(src, work):
     return obj, None
 
 
+def compile_hint(output):
+    """A likely cause for the compiler messages learners meet most in a backward."""
+    m = re.search(r"unused parameter '(\w+)'", output)
+    if m and m.group(1).startswith("d"):
+        return ("\n  likely cause: '%s' is never used. In a backward the upstream gradient must be "
+                "multiplied into every result: is `%s` missing from a formula?" % (m.group(1), m.group(1)))
+    if m:
+        return ("\n  likely cause: '%s' is never used. If that is on purpose, write `(void)%s;`; "
+                "otherwise a formula may be missing it." % (m.group(1), m.group(1)))
+    if "implicit declaration of function" in output:
+        return ("\n  likely cause: a function used before it is declared: a typo in its name, or a missing "
+                "#include (math functions need <math.h>).")
+    return ""
+
+
 def compile_chapter(ch, exdir, work):
     """Compile the learner's files and link the test binary. Returns (binary, problem)."""
     objs, shown_of = [], {}
@@ -249,8 +264,8 @@ def compile_chapter(ch, exdir, work):
         obj = os.path.join(work, name + ".o")
         r = run([CC] + CFLAGS + INCLUDES + ["-c", shown, "-o", obj], work)
         if r.returncode != 0:
-            return None, "%s does not compile (warnings count as errors):\n%s" % (
-                shown, indent(first_lines(r.stdout, COMPILER_LINES)))
+            return None, "%s does not compile (warnings count as errors):\n%s%s" % (
+                shown, indent(first_lines(r.stdout, COMPILER_LINES)), compile_hint(r.stdout))
         defined = symbols(obj, work)
         for sym in sorted(defined):
             if defined[sym] == "i":

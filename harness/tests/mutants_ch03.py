@@ -13,6 +13,11 @@ MUTANTS = [
 ("mul: dout forgotten", "mul_layer.c",
  "*dy = dout * layer->x;", "*dy = layer->x;",
  ["mul_backward_book", "mul_backward_random"], "dout was not multiplied in"),
+("mul: dout forgotten in both: an unused parameter, explained", "mul_layer.c",
+ "*dx = dout * layer->y; /* d(xy)/dx = y: x's gradient takes the *other* input */\n"
+ "    *dy = dout * layer->x;",
+ "*dx = layer->y;\n    *dy = layer->x;",
+ ["mul_backward_book", "mul_forward"], "is `dout` missing from a formula?"),
 ("mul: wrong sign", "mul_layer.c",
  "*dx = dout * layer->y;", "*dx = -dout * layer->y;",
  ["mul_backward_book", "mul_backward_random"], "sign is flipped"),
