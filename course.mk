@@ -44,9 +44,12 @@ ch3.expect.buy_apple_orange := 715 2.2 110 3.3 165 650
 
 ch4.dir      := 04-activations
 ch4.title    := Activation layers: ReLU and Sigmoid
-ch4.files    :=
-ch4.examples :=
-ch4.graphs   :=
+ch4.files    := relu_layer.c sigmoid_layer.c
+ch4.examples := relu_batch sigmoid_symbols sigmoid_graph sigmoid_batch
+ch4.graphs   := relu_batch sigmoid_symbols sigmoid_graph sigmoid_batch
+ch4.expect.relu_batch    := 2 3 1 -0.5 0 -2 3 0.25 0 1 1 1 0 0 1 0 0 0 3 0.25 0.5 2 -1 1.5 -0.3 0.8 0.5 0 0 0 -0.3 0.8
+ch4.expect.sigmoid_graph := 1 -1 0.367879 1.36788 0.731059 -0.534447 -0.534447 1 -0.534447 0.367879 -0.196612 -1 0.196612 0.196612
+ch4.expect.sigmoid_batch := 0.731059 0.5 0.268941 0.880797 0.0474259 0.622459 0.196612 0.125 -0.393224 0.15749 0.0451767 -0.0940015 0.196612 1 0.196612
 
 ch5.dir      := 05-affine-softmax
 ch5.title    := Affine and Softmax-with-Loss

@@ -1,0 +1,401 @@
+/* test_ch04.c: grading chapter 4, the ReLU and Sigmoid layers on arrays.
+ *
+ * Every backward runs on a layer whose cache the grader filled itself, from
+ * its own forward, with each array allocated to exactly n elements (so the
+ * sanitizer catches a step past the end). The result is compared with the
+ * numeric vector-Jacobian product of the grader's forward for a random
+ * upstream gradient (gc_numeric_vjp), or, at the chapter's points, with the
+ * values worked out by hand. A batch is N rows of D values, row-major: n = N * D.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activations.h"
+#include "gradcheck.h"
+
+/* ---- the grader's own forwards ------------------------------------------------------ */
+
+static double ref_relu(double x) { return x > 0 ? x : 0.0; }
+static double ref_relu_cut(double x) { return x <= 0; } /* the mask: 1 where x <= 0 */
+static double ref_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+/* out = f(x) element by element, for gc_numeric_vjp; ctx holds n. */
+static void ref_relu_array(const double *x, double *out, void *ctx)
+{
+    size_t n = *(const size_t *)ctx;
+    for (size_t i = 0; i < n; i++)
+        out[i] = ref_relu(x[i]);
+}
+
+static void ref_sigmoid_array(const double *x, double *out, void *ctx)
+{
+    size_t n = *(const size_t *)ctx;
+    for (size_t i = 0; i < n; i++)
+        out[i] = ref_sigmoid(x[i]);
+}
+
+/* ---- small tools ----------------------------------------------------------------------- */
+
+static void *grader_alloc(size_t n, size_t size)
+{
+    void *p = malloc(n * size);
+    cr_assert(p != NULL, "the grader ran out of memory");
+    return p;
+}
+
+static double *copy_of(const double *v, size_t n)
+{
+    double *c = grader_alloc(n, sizeof *c);
+    memcpy(c, v, n * sizeof *c);
+    return c;
+}
+
+static double *unset_array(size_t n)
+{
+    double *a = grader_alloc(n, sizeof *a);
+    for (size_t i = 0; i < n; i++)
+        a[i] = GC_UNSET;
+    return a;
+}
+
+/* The element gradcheck.c reports: the worst of those outside its tolerance
+ * (the same rule as there), so that `where` can describe that element. */
+static size_t worst_element(const double *got, const double *want, size_t n)
+{
+    size_t worst = 0;
+    double worst_err = -1;
+    for (size_t i = 0; i < n; i++) {
+        int close = isfinite(got[i]) && isfinite(want[i])
+                        ? fabs(got[i] - want[i]) <= 1e-7 + 1e-6 * fmax(fabs(got[i]), fabs(want[i]))
+                        : got[i] == want[i];
+        if (close && !isnan(got[i]))
+            continue;
+        double err = fabs(got[i] - want[i]) / fmax(1e-8, fabs(got[i]) + fabs(want[i]));
+        if (isnan(err))
+            err = INFINITY;
+        if (err > worst_err) {
+            worst_err = err;
+            worst = i;
+        }
+    }
+    return worst;
+}
+
+static void describe_batch(char *buf, size_t size, const char *what, int rows, int cols)
+{
+    snprintf(buf, size, "%s %d x %d batch (n = %d, row-major)", what, rows, cols, rows * cols);
+}
+
+/* ---- forward: given code, checked against the grader's forwards ----------------------- */
+
+GRADED(ch04, relu_forward, "relu_init and relu_forward: out = max(0, x), mask = (x <= 0), x = 0 included")
+{
+    double x[] = {1.0, -0.5, 0.0, -2.0, 3.0, 0.25, -0.0, 1e-9};
+    size_t n = sizeof x / sizeof x[0];
+    ReluLayer layer = {0, NULL};
+    int status = relu_init(&layer, (int)n);
+    double got_status = status, want_status = 0, got_n = layer.n, want_n = (double)n;
+    gc_expect_value("relu_init", "the return value", "for n = 8", &got_status, &want_status, 1, NULL, 0);
+    gc_expect_value("relu_init", "layer->n", "for n = 8", &got_n, &want_n, 1, NULL, 0);
+    cr_assert(layer.mask != NULL, "relu_init: layer->mask is NULL after a successful init");
+
+    double *out = unset_array(n), want[8], mask[8], want_mask[8], lt[8];
+    relu_forward(&layer, x, out);
+    for (size_t i = 0; i < n; i++) {
+        want[i] = ref_relu(x[i]);
+        mask[i] = layer.mask[i] != 0;
+        want_mask[i] = ref_relu_cut(x[i]);
+        lt[i] = x[i] < 0;
+    }
+    const char *where = "for x = {1, -0.5, 0, -2, 3, 0.25, -0, 1e-9}";
+    gc_expect_value("relu_forward", "out", where, out, want, n, NULL, 0);
+    gc_guess mask_guesses[] = {
+        {lt, "the mask is x < 0; it must be x <= 0, so that an input of exactly 0 is cut off too"},
+    };
+    gc_expect_value("relu_forward", "mask", where, mask, want_mask, n, mask_guesses, 1);
+    relu_free(&layer);
+    free(out);
+}
+
+GRADED(ch04, sigmoid_forward, "sigmoid_init and sigmoid_forward: y = 1 / (1 + exp(-x)), cached as layer->out")
+{
+    double x[] = {1.0, 0.0, -1.0, 2.0, -3.0, 0.5, 40.0, -40.0};
+    size_t n = sizeof x / sizeof x[0];
+    SigmoidLayer layer = {0, NULL};
+    int status = sigmoid_init(&layer, (int)n);
+    double got_status = status, want_status = 0, got_n = layer.n, want_n = (double)n;
+    gc_expect_value("sigmoid_init", "the return value", "for n = 8", &got_status, &want_status, 1, NULL, 0);
+    gc_expect_value("sigmoid_init", "layer->n", "for n = 8", &got_n, &want_n, 1, NULL, 0);
+    cr_assert(layer.out != NULL, "sigmoid_init: layer->out is NULL after a successful init");
+    for (size_t i = 0; i < n; i++)
+        layer.out[i] = GC_UNSET;
+
+    double *out = unset_array(n), want[8];
+    sigmoid_forward(&layer, x, out);
+    for (size_t i = 0; i < n; i++)
+        want[i] = ref_sigmoid(x[i]);
+    const char *where = "for x = {1, 0, -1, 2, -3, 0.5, 40, -40}";
+    gc_expect_value("sigmoid_forward", "out", where, out, want, n, NULL, 0);
+    gc_guess cache_guesses[] = {{x, "the cache holds x, but sigmoid's backward needs the output y"}};
+    gc_expect_value("sigmoid_forward", "the cached y (layer->out)", where, layer.out, want, n, cache_guesses, 1);
+    sigmoid_free(&layer);
+    free(out);
+}
+
+/* ---- ReLU backward ------------------------------------------------------------------------ */
+
+enum { RELU_GUESSES = 4, SIGMOID_GUESSES = 8 };
+
+/* The wrong answers the grader recognises for ReLU, element by element. */
+static size_t relu_guesses(const double *cut, const double *dout, size_t n, double *v, gc_guess *g)
+{
+    static const char *const why[RELU_GUESSES] = {
+        "the mask is inverted: mask[i] is 1 where x[i] <= 0, and there the gradient is blocked (0); "
+        "everywhere else dout[i] passes through",
+        "dx = dout everywhere: the mask was not applied; where x <= 0 the output is the constant 0, so "
+        "no gradient flows back there",
+        "dx = 1 where x > 0: that is the local derivative alone; multiply it by dout (pass dout[i] through)",
+        "dx = mask: the mask only says where to block; where it is 0, dx[i] is dout[i]",
+    };
+    for (size_t i = 0; i < n; i++) {
+        v[0 * n + i] = cut[i] ? dout[i] : 0.0;
+        v[1 * n + i] = dout[i];
+        v[2 * n + i] = cut[i] ? 0.0 : 1.0;
+        v[3 * n + i] = cut[i];
+    }
+    for (size_t k = 0; k < RELU_GUESSES; k++)
+        g[k] = (gc_guess){&v[k * n], why[k]};
+    return RELU_GUESSES;
+}
+
+/* dout must come back untouched; the textbook's Python zeroes it in place. */
+static void expect_dout_unchanged(const char *func, const double *before, const double *after,
+                                  const double *cut, size_t n)
+{
+    if (memcmp(before, after, n * sizeof *before) == 0)
+        return;
+    int zeroed_in_place = cut != NULL;
+    for (size_t i = 0; zeroed_in_place && i < n; i++)
+        if (after[i] != (cut[i] ? 0.0 : before[i]))
+            zeroed_in_place = 0;
+    if (zeroed_in_place)
+        cr_assert_fail("%s changed dout, which it must only read.\n"
+                       "  likely cause: dout was zeroed in place where the mask is set, as the textbook's "
+                       "Python does (dout[mask] = 0); here dout is const: write the result into dx",
+                       func);
+    gc_expect_unchanged(func, "dout", before, after, n * sizeof *before);
+}
+
+/* Calls relu_backward on a layer the grader filled from x; checks dx against
+ * mask ? 0 : dout (exact) or the numeric VJP of the grader's forward. */
+static void check_relu_backward(const double *x, const double *dout, int rows, int cols, const char *what,
+                                int exact)
+{
+    size_t n = (size_t)rows * (size_t)cols;
+    unsigned char *mask = grader_alloc(n, 1), *mask_before = grader_alloc(n, 1);
+    double *cut = grader_alloc(n, sizeof *cut);
+    for (size_t i = 0; i < n; i++) {
+        cut[i] = ref_relu_cut(x[i]);
+        mask[i] = mask_before[i] = (unsigned char)cut[i];
+    }
+    ReluLayer layer = {(int)n, mask};
+    double *dout_in = copy_of(dout, n), *dx = unset_array(n);
+
+    relu_backward(&layer, dout_in, dx);
+
+    expect_dout_unchanged("relu_backward", dout, dout_in, cut, n);
+    gc_expect_unchanged("relu_backward", "the layer's mask", mask_before, mask, n);
+    int n_after = layer.n, n_before = (int)n;
+    gc_expect_unchanged("relu_backward", "layer->n", &n_before, &n_after, sizeof n_after);
+    cr_assert(layer.mask == mask, "relu_backward changed layer->mask, which it must only read.");
+
+    double *want = grader_alloc(n, sizeof *want);
+    if (exact) {
+        for (size_t i = 0; i < n; i++)
+            want[i] = cut[i] ? 0.0 : dout[i];
+    } else {
+        double *xv = copy_of(x, n);
+        gc_numeric_vjp(ref_relu_array, xv, n, dout, n, &n, want);
+        free(xv);
+    }
+    double *values = grader_alloc(RELU_GUESSES * n, sizeof *values);
+    gc_guess guesses[RELU_GUESSES];
+    size_t ng = relu_guesses(cut, dout, n, values, guesses);
+
+    char batch[96], where[256];
+    describe_batch(batch, sizeof batch, what, rows, cols);
+    size_t k = worst_element(dx, want, n);
+    snprintf(where, sizeof where, "on %s, where x[%zu] = %g (mask[%zu] = %d) and dout[%zu] = %g", batch, k,
+             x[k], k, (int)cut[k], k, dout[k]);
+    if (exact)
+        gc_expect_value("relu_backward", "dx", where, dx, want, n, guesses, ng);
+    else
+        gc_expect_gradient("relu_backward", "dx", where, dx, want, n, guesses, ng);
+    free(mask), free(mask_before), free(cut), free(dout_in), free(dx), free(want), free(values);
+}
+
+/* The book's batch: the relu_batch example, 2 x 3. */
+static const double RELU_X[6] = {1.0, -0.5, 0.0, -2.0, 3.0, 0.25};
+static const double RELU_DOUT[6] = {0.5, 2.0, -1.0, 1.5, -0.3, 0.8};
+
+GRADED(ch04, relu_backward_book, "relu_backward on the chapter's 2 x 3 batch (x = 0 included)")
+{
+    check_relu_backward(RELU_X, RELU_DOUT, 2, 3, "the chapter's", 1);
+    double x1[] = {2.0}, d1[] = {1.3}, x2[] = {-1.0}, d2[] = {1.3};
+    check_relu_backward(x1, d1, 1, 1, "a", 1);
+    check_relu_backward(x2, d2, 1, 1, "a", 1);
+}
+
+GRADED(ch04, relu_backward_zero, "relu_forward then relu_backward: the gradient at exactly x = 0 is 0")
+{
+    double x[] = {0.0, 2.0, -0.0, -1.0, 0.0, 0.5}, dout[] = {1.5, 1.5, -2.0, -2.0, 0.7, 0.7};
+    size_t n = 6;
+    check_relu_backward(x, dout, 2, 3, "a", 1); /* the grader's mask */
+
+    /* and through the layer's own forward, as a network uses it */
+    ReluLayer layer = {0, NULL};
+    cr_assert(relu_init(&layer, (int)n) == 0, "relu_init failed for n = 6");
+    double out[6], *dx = unset_array(n), want[6], at_zero[6];
+    relu_forward(&layer, x, out);
+    relu_backward(&layer, dout, dx);
+    for (size_t i = 0; i < n; i++) {
+        want[i] = x[i] > 0 ? dout[i] : 0.0;
+        at_zero[i] = x[i] < 0 ? 0.0 : dout[i];
+    }
+    gc_guess guesses[] = {
+        {at_zero, "at x = 0 the gradient came out as dout, not 0: the mask must be x <= 0 (see "
+                  "relu_forward), so that an input of exactly 0 is cut off"},
+    };
+    gc_expect_value("relu_backward", "dx", "after relu_forward on x = {0, 2, -0, -1, 0, 0.5}", dx, want, n,
+                    guesses, 1);
+    relu_free(&layer);
+    free(dx);
+}
+
+GRADED(ch04, relu_backward_random, "relu_backward on seeded random batches (1 x 1 up to 16 x 32), away from x = 0")
+{
+    gc_seed(4001);
+    int shapes[][2] = {{1, 1}, {1, 5}, {3, 4}, {5, 3}, {16, 32}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int rows = shapes[s][0], cols = shapes[s][1];
+        size_t n = (size_t)rows * (size_t)cols;
+        double *x = grader_alloc(n, sizeof *x), *dout = grader_alloc(n, sizeof *dout);
+        for (size_t i = 0; i < n; i++) /* one draw per statement: the order is fixed */
+            x[i] = gc_away_from_zero(0.01, 5); /* the kink at 0 has no derivative */
+        for (size_t i = 0; i < n; i++)
+            dout[i] = gc_away_from_zero(0.1, 3);
+        check_relu_backward(x, dout, rows, cols, "a random", 0);
+        free(x), free(dout);
+    }
+}
+
+/* ---- Sigmoid backward ---------------------------------------------------------------------- */
+
+/* The wrong answers the grader recognises for Sigmoid, element by element. */
+static size_t sigmoid_guesses(const double *y, const double *dout, size_t n, double *v, gc_guess *g)
+{
+    static const char *const why[SIGMOID_GUESSES] = {
+        "dx = y(1 - y): that is the local derivative alone; multiply it by dout",
+        "the sigmoid was applied to the cached value again: layer->out already holds y = sigmoid(x), "
+        "so the derivative is y(1 - y) with that y as it is",
+        "dx = dout * y: the factor (1 - y) is missing",
+        "dx = dout * (1 - y): the factor y is missing",
+        "dx = dout * y * 1 - y: put (1 - y) in parentheses",
+        "dx = -dout * y^2: that is the 1/x node's local derivative alone; the +1, exp and x(-1) nodes "
+        "after it multiply by exp(-x) and -1, and -y^2 * exp(-x) * (-1) = y(1 - y)",
+        "dx = dout * y^2: the factor exp(-x) is missing, and y^2 exp(-x) simplifies to y(1 - y)",
+        "dx = dout * y * (1 + y): the local derivative is y(1 - y), with a minus",
+    };
+    for (size_t i = 0; i < n; i++) {
+        double s = ref_sigmoid(y[i]);
+        v[0 * n + i] = y[i] * (1 - y[i]);
+        v[1 * n + i] = dout[i] * s * (1 - s);
+        v[2 * n + i] = dout[i] * y[i];
+        v[3 * n + i] = dout[i] * (1 - y[i]);
+        v[4 * n + i] = dout[i] * y[i] * 1 - y[i];
+        v[5 * n + i] = -dout[i] * y[i] * y[i];
+        v[6 * n + i] = dout[i] * y[i] * y[i];
+        v[7 * n + i] = dout[i] * y[i] * (1 + y[i]);
+    }
+    for (size_t k = 0; k < SIGMOID_GUESSES; k++)
+        g[k] = (gc_guess){&v[k * n], why[k]};
+    return SIGMOID_GUESSES;
+}
+
+/* Calls sigmoid_backward on a layer whose cache the grader filled with
+ * y = sigmoid(x); checks dx against dout * y(1 - y) (exact) or the numeric
+ * VJP of the grader's forward. */
+static void check_sigmoid_backward(const double *x, const double *dout, int rows, int cols, const char *what,
+                                   int exact)
+{
+    size_t n = (size_t)rows * (size_t)cols;
+    double *y = grader_alloc(n, sizeof *y);
+    for (size_t i = 0; i < n; i++)
+        y[i] = ref_sigmoid(x[i]);
+    double *y_before = copy_of(y, n);
+    SigmoidLayer layer = {(int)n, y};
+    double *dout_in = copy_of(dout, n), *dx = unset_array(n);
+
+    sigmoid_backward(&layer, dout_in, dx);
+
+    expect_dout_unchanged("sigmoid_backward", dout, dout_in, NULL, n);
+    gc_expect_unchanged("sigmoid_backward", "the layer's cached y (layer->out)", y_before, y, n * sizeof *y);
+    int n_after = layer.n, n_before = (int)n;
+    gc_expect_unchanged("sigmoid_backward", "layer->n", &n_before, &n_after, sizeof n_after);
+    cr_assert(layer.out == y, "sigmoid_backward changed layer->out, which it must only read.");
+
+    double *want = grader_alloc(n, sizeof *want);
+    if (exact) {
+        for (size_t i = 0; i < n; i++)
+            want[i] = dout[i] * y[i] * (1 - y[i]);
+    } else {
+        double *xv = copy_of(x, n);
+        gc_numeric_vjp(ref_sigmoid_array, xv, n, dout, n, &n, want);
+        free(xv);
+    }
+    double *values = grader_alloc(SIGMOID_GUESSES * n, sizeof *values);
+    gc_guess guesses[SIGMOID_GUESSES];
+    size_t ng = sigmoid_guesses(y, dout, n, values, guesses);
+
+    char batch[96], where[256];
+    describe_batch(batch, sizeof batch, what, rows, cols);
+    size_t k = worst_element(dx, want, n);
+    snprintf(where, sizeof where, "on %s, where x[%zu] = %g (cached y[%zu] = %.6g) and dout[%zu] = %g", batch,
+             k, x[k], k, y[k], k, dout[k]);
+    if (exact)
+        gc_expect_value("sigmoid_backward", "dx", where, dx, want, n, guesses, ng);
+    else
+        gc_expect_gradient("sigmoid_backward", "dx", where, dx, want, n, guesses, ng);
+    free(y), free(y_before), free(dout_in), free(dx), free(want), free(values);
+}
+
+/* The book's batch: the sigmoid_batch example, 2 x 3; its first element is
+ * the x = 1, dout = 1 of the sigmoid_graph example. */
+static const double SIGMOID_X[6] = {1.0, 0.0, -1.0, 2.0, -3.0, 0.5};
+static const double SIGMOID_DOUT[6] = {1.0, 0.5, -2.0, 1.5, 1.0, -0.4};
+
+GRADED(ch04, sigmoid_backward_book, "sigmoid_backward at x = 1 (dout 1) and on the chapter's 2 x 3 batch")
+{
+    double x1[] = {1.0}, d1[] = {1.0};
+    check_sigmoid_backward(x1, d1, 1, 1, "a", 1);
+    check_sigmoid_backward(SIGMOID_X, SIGMOID_DOUT, 2, 3, "the chapter's", 1);
+}
+
+GRADED(ch04, sigmoid_backward_random, "sigmoid_backward on seeded random batches (1 x 1 up to 16 x 32)")
+{
+    gc_seed(4002);
+    int shapes[][2] = {{1, 1}, {1, 5}, {3, 4}, {5, 3}, {16, 32}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int rows = shapes[s][0], cols = shapes[s][1];
+        size_t n = (size_t)rows * (size_t)cols;
+        double *x = grader_alloc(n, sizeof *x), *dout = grader_alloc(n, sizeof *dout);
+        for (size_t i = 0; i < n; i++) /* one draw per statement: the order is fixed */
+            x[i] = gc_uniform(-6, 6);
+        for (size_t i = 0; i < n; i++)
+            dout[i] = gc_away_from_zero(0.1, 3);
+        check_sigmoid_backward(x, dout, rows, cols, "a random", 0);
+        free(x), free(dout);
+    }
+}
