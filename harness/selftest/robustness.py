@@ -580,16 +580,16 @@ def check_interrupt():
         t0 = time.time()
         os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
         try:
-            out, err = proc.communicate(timeout=10)
+            out, err = proc.communicate(timeout=20)  # generous: CI shares 2 cores with the other checks
         except subprocess.TimeoutExpired:
             still = subprocess.run(["ps", "-o", "pid,pgid,stat,wchan:24,args", "-s", str(proc.pid)],
                                    stdout=subprocess.PIPE, text=True).stdout
             os.killpg(proc.pid, signal.SIGKILL)
             out, err = proc.communicate()
-            raise Failure("the grader did not stop within 10 s of Ctrl-C; still running:\n%s\n--- it said:\n%s%s"
+            raise Failure("the grader did not stop within 20 s of Ctrl-C; still running:\n%s\n--- it said:\n%s%s"
                           % (still, out, err))
         problems = []
-        if time.time() - t0 > 5:
+        if time.time() - t0 > 8:
             problems.append("stopping took %.1f s" % (time.time() - t0))
         if proc.returncode == 0:
             problems.append("an interrupted run exited 0")
