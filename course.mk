@@ -53,9 +53,12 @@ ch4.expect.sigmoid_batch := 0.731059 0.5 0.268941 0.880797 0.0474259 0.622459 0.
 
 ch5.dir      := 05-affine-softmax
 ch5.title    := Affine and Softmax-with-Loss
-ch5.files    :=
-ch5.examples :=
-ch5.graphs   :=
+ch5.files    := affine.c softmax_loss.c
+ch5.examples := affine_batch softmax_two gradient_check
+ch5.graphs   := affine_batch softmax_two
+ch5.expect.affine_batch   := 6 -3 -1 -5 1 2.5 -0.5 -1 0 -2 1 0.5 3 -1 1 5.5 0 2.5
+ch5.expect.softmax_two    := 0.008162 0.000055 0.991783 0.008251 0.008162 0.000055 -0.008217 4.808251 -0.991838 0.000055 0.991783 2.408251 0.004081 0.000027 -0.004109 -0.495919 0.000027 0.495891 0.090031 0.244728 0.665241
+ch5.expect.gradient_check := 6 6 5.1e-08 9.1e-04
 
 ch6.dir      := 06-two-layer-net
 ch6.title    := A two-layer network on Fashion-MNIST
