@@ -615,6 +615,46 @@ def explain(r, runner, report, marker, output, exdir, symbolize=None):
 
 # ---- one chapter ----------------------------------------------------------------
 
+def read_report(path):
+    """Criterion's JSON report. Criterion 2.4 writes assertion messages without
+    escaping them, so a message holding a quote or a backslash (a file path, a
+    learner's string) breaks the JSON: such lines are escaped and parsed again."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+
+    def escape(m):
+        inner = m.group(2).replace("\\", "\\\\").replace('"', '\\"')
+        inner = "".join(c if ord(c) >= 0x20 else "\\u%04x" % ord(c) for c in inner)
+        return '%s"%s"%s' % (m.group(1), inner, m.group(3))
+
+    lines = []
+    in_messages = False
+    for line in text.split("\n"):
+        if re.match(r'^\s*"messages": \[', line):
+            in_messages = not line.rstrip().endswith("]") and not line.rstrip().endswith("],")
+            m = re.match(r'^(\s*"messages": \[)"(.*)"(\],?)$', line)
+            if m:
+                line = escape(m)
+        elif in_messages:
+            m = re.match(r'^(\s*)"(.*)"(,?)$', line)
+            if m:
+                line = escape(m)
+            else:
+                in_messages = False
+        lines.append(line)
+    try:
+        return json.loads("\n".join(lines))
+    except ValueError:
+        return {}
+
+
 def grade_chapter(ch, exdir, workroot):
     """Grade one chapter. Returns (results, problem): problem is a whole-chapter
     error (does not compile, did not run), or None."""
@@ -656,11 +696,7 @@ def grade_chapter(ch, exdir, workroot):
         if proc is not None:
             kill_group(proc)  # nothing the tests started outlives the run
             proc.wait()
-    try:
-        with open(report, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        data = {}
+    data = read_report(report)
     reported = {}
     for suite in data.get("test_suites", []):
         for t in suite.get("tests", []):

@@ -174,6 +174,22 @@ def check_missing_exercises_dir():
         raise Failure("exit %d, said:\n%s" % (r.returncode, r.stdout))
 
 
+def check_quotes_in_messages():
+    """A submission folder named with a quote and a backslash: the stub's message
+    carries that path into Criterion's report, which must still be read."""
+    tmp = tempfile.mkdtemp(prefix="quote.")
+    try:
+        sub = os.path.join(tmp, 'my "work" \\ copy')
+        shutil.copytree(os.path.join(ROOT, "exercises"), sub)
+        status, out, results = grade(sub, 3)
+        tests = results.get(3, {"tests": []})["tests"]
+        bad = [t["name"] for t in tests if "forward" not in t["name"] and "not implemented yet" not in t["message"]]
+        if status != 1 or not tests or bad:
+            raise Failure("status %d; tests without their message: %s\n%s" % (status, bad, out))
+    finally:
+        shutil.rmtree(tmp)
+
+
 def check_book(edition):
     r = sh(["make", "-s", "book", "EDITION=" + edition])
     if r.returncode != 0:
@@ -198,6 +214,7 @@ def all_checks(skip_book):
         ("pristine stubs fail with 'not implemented yet'", check_stubs_fail, ()),
         ("unknown CHAPTER is refused with the valid list", check_bad_chapter, ()),
         ("a missing EXERCISES directory is refused", check_missing_exercises_dir, ()),
+        ("messages survive quotes and backslashes in paths", check_quotes_in_messages, ()),
         ("examples print the book's values", check_examples, ()),
     ]
     for chapter, mutants in sorted(MUTANTS.items()):
