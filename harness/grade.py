@@ -94,7 +94,16 @@ def tests_of(ch):
     path = os.path.join(ROOT, "harness", "tests", "test_%s.c" % ch.nn)
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    return re.findall(r'^GRADED\(\s*\w+\s*,\s*(\w+)\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)', text, re.M)
+    found = []
+    # GRADED(suite, name, "description" ["continued" ...]): C joins adjacent strings
+    for m in re.finditer(r'^GRADED\(\s*\w+\s*,\s*(\w+)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', text, re.M):
+        parts = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
+        found.append((m.group(1), "".join(parts)))
+    declared = len(re.findall(r"^GRADED\(", text, re.M))
+    if declared != len(found):
+        raise SystemExit("grader bug: %s declares %d GRADED tests but only %d could be read; write each as "
+                         "GRADED(suite, name, \"description\")" % (os.path.relpath(path, ROOT), declared, len(found)))
+    return found
 
 
 def clean_env(extra=None):
