@@ -4,7 +4,7 @@
 #   make book  [EDITION=student|instructor]  build the HTML and PDF book
 #   make book-test [EDITION=...]             the book in headless Chromium and as PDF pages
 #   make test                                the project's own tests
-#   make run EXAMPLE=name [EXERCISES=dir]    run a chapter's example on your own code
+#   make run EXAMPLE=name|file.c [EXERCISES=dir]  run an example (or your copy) on your code
 #   make exercises                           regenerate exercises/ from solutions/
 #   make deps                                install missing tools (Debian/Ubuntu)
 
@@ -26,7 +26,7 @@ nn = ch0$(1)
 .DELETE_ON_ERROR:
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# *//'
+	@sed -n 's/^#   make/make/p' Makefile
 
 all: book
 
@@ -82,20 +82,27 @@ $(foreach n,$(CHAPTERS),$(foreach g,$(ch$(n).graphs),$(eval $(call graph_rules,$
 
 examples: $(EXAMPLE_OUTPUTS)
 
-# ---- run an example on the learner's own code ------------------------------
+# ---- run an example, or your own program, on the learner's code ----------------
+# EXAMPLE is a chapter's example (buy_apple) or a path to your own .c file
+# with a main (a copy of an example you changed); it is linked with the
+# exercise files of its chapter and the chapters before it (all of them for
+# your own file).
 ALL_EXAMPLES := $(strip $(foreach n,$(CHAPTERS),$(ch$(n).examples)))
 run_ch = $(strip $(foreach n,$(CHAPTERS),$(if $(filter $(EXAMPLE),$(ch$(n).examples)),$(n))))
-# the exercise files of chapters 1..N: an example may use earlier chapters' layers
-upto = $(if $(1),$(foreach k,$(CHAPTERS),$(if $(filter $(k),$(wordlist 1,$(1),$(CHAPTERS))),$(addprefix $(EXERCISES)/$(call nn,$(k))/,$(ch$(k).files)))))
+upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(wordlist 1,$(1),$(CHAPTERS))),$(addprefix $(EXERCISES)/$(call nn,$(k))/,$(ch$(k).files))))
+run_src  = $(if $(run_ch),chapters/$(ch$(run_ch).dir)/$(EXAMPLE).c,$(filter %.c,$(EXAMPLE)))
+run_libs = $(call upto,$(if $(run_ch),$(run_ch),$(words $(CHAPTERS))))
+run_bin  = $(BUILD)/run/$(basename $(notdir $(EXAMPLE)))
 
 run:
-	@if [ -z "$(EXAMPLE)" ] || [ -z "$(run_ch)" ]; then \
-	  echo "error: EXAMPLE='$(EXAMPLE)' is not one of the examples: $(ALL_EXAMPLES)" >&2; \
-	  echo "       e.g. make run EXAMPLE=buy_apple" >&2; exit 2; fi
+	@if [ -z "$(run_src)" ] || [ ! -f "$(run_src)" ]; then \
+	  echo "error: EXAMPLE='$(EXAMPLE)' is neither an example nor a .c file that exists." >&2; \
+	  echo "       examples: $(ALL_EXAMPLES)" >&2; \
+	  echo "       e.g. make run EXAMPLE=buy_apple, or make run EXAMPLE=scratch/my_apple.c" >&2; exit 2; fi
 	@mkdir -p $(BUILD)/run
-	@$(CC) $(CFLAGS) chapters/$(ch$(run_ch).dir)/$(EXAMPLE).c $(call upto,$(run_ch)) \
-	  harness/src/dotgraph.c harness/src/not_implemented_main.c -lm -o $(BUILD)/run/$(EXAMPLE)
-	@$(BUILD)/run/$(EXAMPLE) $(ARGS)
+	@$(CC) $(CFLAGS) $(run_src) $(run_libs) harness/src/dotgraph.c harness/src/not_implemented_main.c \
+	  -lm -o $(run_bin)
+	@$(run_bin) $(ARGS)
 
 # ---- the book -------------------------------------------------------------
 book: deps-book examples
