@@ -174,6 +174,29 @@ def check_missing_exercises_dir():
         raise Failure("exit %d, said:\n%s" % (r.returncode, r.stdout))
 
 
+def check_make_run():
+    """`make run` runs an example, or the learner's own copy, on a chosen folder."""
+    r = sh(["make", "-s", "--no-print-directory", "run", "EXAMPLE=buy_apple", "EXERCISES=solutions"])
+    if r.returncode != 0 or not re.search(r"price:\s+220\b", r.stdout):
+        raise Failure("make run EXAMPLE=buy_apple EXERCISES=solutions:\n" + r.stdout)
+    r = sh(["make", "-s", "--no-print-directory", "run", "EXAMPLE=buy_apple"])
+    if r.returncode == 0 or "mul_backward is not implemented yet" not in r.stdout:
+        raise Failure("make run on the pristine stubs must stop with 'not implemented yet':\n" + r.stdout)
+    tmp = tempfile.mkdtemp(prefix="run.")
+    try:
+        mine = os.path.join(tmp, "my_apple.c")
+        text = open(os.path.join(ROOT, "chapters", "03-add-mul-nodes", "buy_apple.c")).read()
+        open(mine, "w").write(text.replace("tax = 1.1", "tax = 1.2"))
+        r = sh(["make", "-s", "--no-print-directory", "run", "EXAMPLE=" + mine, "EXERCISES=solutions"])
+        if r.returncode != 0 or not re.search(r"price:\s+240\b", r.stdout):
+            raise Failure("make run on a changed copy (tax 1.2) should print price 240:\n" + r.stdout)
+    finally:
+        shutil.rmtree(tmp)
+    r = sh(["make", "-s", "--no-print-directory", "run", "EXAMPLE=no_such_example"])
+    if r.returncode == 0 or "neither an example nor a .c file" not in r.stdout:
+        raise Failure("an unknown EXAMPLE must be refused with the list of examples:\n" + r.stdout)
+
+
 def check_quotes_in_messages():
     """A submission folder named with a quote and a backslash: the stub's message
     carries that path into Criterion's report, which must still be read."""
@@ -216,6 +239,7 @@ def all_checks(skip_book):
         ("a missing EXERCISES directory is refused", check_missing_exercises_dir, ()),
         ("messages survive quotes and backslashes in paths", check_quotes_in_messages, ()),
         ("examples print the book's values", check_examples, ()),
+        ("make run runs an example or your own copy", check_make_run, ()),
     ]
     for chapter, mutants in sorted(MUTANTS.items()):
         for m in mutants:
@@ -242,7 +266,7 @@ def main(argv):
         only = argv[argv.index("--only") + 1]
     checks = [c for c in all_checks("--skip-book" in argv) if only is None or only in c[0]]
     # Examples and the book use make; run them after the parallel grading checks.
-    serial = [c for c in checks if c[1] in (check_examples, check_book, check_book_reader)]
+    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader)]
     parallel = [c for c in checks if c not in serial]
     passed = failed = 0
     start = time.time()
