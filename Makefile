@@ -61,7 +61,7 @@ EXAMPLE_OUTPUTS :=
 define example_rules
 $(BUILD)/examples/$(call nn,$(1))/$(2): chapters/$(ch$(1).dir)/$(2).c $(SOLUTION_OBJS) $(SUPPORT_OBJS) $(HEADERS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$< $(SOLUTION_OBJS) $(SUPPORT_OBJS) -lm -o $$@
+	$$(CC) $$(CFLAGS) $$< $(SOLUTION_OBJS) $(SUPPORT_OBJS) -lm -lz -o $$@
 $(BUILD)/examples/$(call nn,$(1))/$(2).out: $(BUILD)/examples/$(call nn,$(1))/$(2)
 	@$$< > $$@ || { echo "error: example $(2) (chapters/$(ch$(1).dir)/$(2).c) failed; the book cannot show its output" >&2; exit 1; }
 EXAMPLE_OUTPUTS += $(BUILD)/examples/$(call nn,$(1))/$(2).out
@@ -101,7 +101,7 @@ run:
 	  echo "       e.g. make run EXAMPLE=buy_apple, or make run EXAMPLE=scratch/my_apple.c" >&2; exit 2; fi
 	@mkdir -p $(BUILD)/run
 	@$(CC) $(CFLAGS) $(run_src) $(run_libs) harness/src/dotgraph.c harness/src/not_implemented_main.c \
-	  -lm -o $(run_bin)
+	  -lm -lz -o $(run_bin)
 	@$(run_bin) $(ARGS)
 
 # ---- the book -------------------------------------------------------------

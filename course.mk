@@ -62,6 +62,8 @@ ch5.expect.gradient_check := 6 6 5.1e-08 9.1e-04
 
 ch6.dir      := 06-two-layer-net
 ch6.title    := A two-layer network on Fashion-MNIST
-ch6.files    :=
-ch6.examples :=
+ch6.files    := two_layer_net.c
+ch6.examples := gradient_check_net train_fashion
 ch6.graphs   :=
+ch6.expect.gradient_check_net := 784 50 10 3 300 39200 50 50 500 500 10 10
+ch6.expect.train_fashion      := 1800 100 0.1 600 1800 0.4421 83.63 82.23

@@ -3,7 +3,7 @@
 # Checks with dpkg first, so it is quick and silent when everything is there.
 set -euo pipefail
 
-grade=(gcc make pkg-config python3 libcriterion-dev binutils)
+grade=(gcc make pkg-config python3 libcriterion-dev binutils zlib1g-dev)
 book=(pandoc graphviz texlive-xetex texlive-latex-recommended texlive-latex-extra
       texlive-fonts-recommended lmodern fonts-dejavu-core fonts-noto-cjk
       texlive-lang-cjk texlive-lang-chinese)

@@ -206,13 +206,18 @@ def link_problem(output, shown_of):
 
 def harness_object(src, work):
     """The grader's own object file for src, compiled once and kept in the cache
-    folder next to the build folders (keyed by compiler, flags, source and headers)."""
+    folder next to the build folders (keyed by compiler, flags, and every file
+    src includes, as the compiler's -MM lists them: headers, and the reference
+    layers a later chapter's test includes)."""
     key = hashlib.sha256()
     key.update(repr((CC, CFLAGS, INCLUDES, run([CC, "-dumpfullversion"], work).stdout,
                      run(["pkg-config", "--modversion", "criterion"], work).stdout)).encode())
-    headers = sorted(glob.glob(os.path.join(ROOT, "harness", "include", "*.h"))
-                     + glob.glob(os.path.join(ROOT, "harness", "tests", "*.h")))
-    for path in [src] + headers:
+    deps = run([CC, "-MM"] + INCLUDES + [src], work)
+    if deps.returncode != 0:
+        return None, ("the grader itself does not compile (a bug in harness/, not in your code):\n"
+                      + indent(first_lines(deps.stdout, COMPILER_LINES)))
+    files = deps.stdout.replace("\\\n", " ").split(":", 1)[1].split()
+    for path in [src] + sorted(set(os.path.join(work, f) if not os.path.isabs(f) else f for f in files)):
         with open(path, "rb") as f:
             key.update(path.encode() + b"\0" + f.read() + b"\0")
     cache = os.path.join(os.path.dirname(os.path.dirname(work)), "cache")

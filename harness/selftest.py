@@ -150,7 +150,8 @@ def check_examples():
             text = open(path).read()
             if want is None:
                 continue
-            numbers = re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)
+            # a minus sign, not a dash: "784-50-10" is 784, 50, 10
+            numbers = re.findall(r"(?:(?<![\w.])-)?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)
             pos = 0
             for w in want:
                 while pos < len(numbers) and numbers[pos] != w:
