@@ -48,6 +48,14 @@ CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O0", "-g", "-fno-omit-fra
           "-fdiagnostics-color=never",
           "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
 PLAIN_CFLAGS = ["-std=c11", "-O0", "-w", "-fdiagnostics-color=never"]
+# The rule for the learner's files: every warning stops the build, except an
+# unused parameter, variable or function, which cannot make a result wrong by
+# itself (a correct add_backward never reads `layer`, and the book says to
+# delete the whole TODO block, (void) casts included). Those are shown as notes,
+# with the hint for an unused upstream gradient (`dout`), which is a bug.
+LEARNER_CFLAGS = CFLAGS + ["-Wno-error=unused-parameter", "-Wno-error=unused-variable",
+                           "-Wno-error=unused-but-set-variable", "-Wno-error=unused-but-set-parameter",
+                           "-Wno-error=unused-function"]
 INCLUDES = ["-I" + os.path.join(ROOT, "harness", "include"), "-I" + os.path.join(ROOT, "harness", "tests"),
             "-fmacro-prefix-map=%s/=" % ROOT]
 HARNESS_SUPPORT = [os.path.join(ROOT, "harness", "tests", f) for f in ("gradcheck.c", "gc_guard.c")]
@@ -84,24 +92,47 @@ class Interrupted(Exception):
 
 
 class Result:
-    def __init__(self, name, description):
-        self.name, self.description = name, description
+    def __init__(self, name, description, given=False, uses=()):
+        self.name, self.description, self.given, self.uses = name, description, given, list(uses)
         self.passed, self.message, self.output = False, "", []
+        self.notes = []  # compiler notes about the learner's file that explain this failure
+
+
+TEST_DECL = re.compile(r'^(GRADED|GIVEN)\(\s*(\w+)\s*,\s*(\w+)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', re.M)
 
 
 def tests_of(ch):
-    """The chapter's graded tests, read from its test file: (name, description)."""
+    """The chapter's tests, read from its test file: (name, description, given, uses).
+    GRADED tests grade the learner's code; GIVEN tests check code the chapter
+    gives (its forwards), reported apart from the learner's score. A comment
+    line `/* uses: test_a test_b */` right above a test names the tests of the
+    functions it builds on: when one of those fails too, its message says so."""
     path = os.path.join(ROOT, "harness", "tests", "test_%s.c" % ch.nn)
     with open(path, encoding="utf-8") as f:
         text = f.read()
     found = []
+    uses = {}
     # GRADED(suite, name, "description" ["continued" ...]): C joins adjacent strings
-    for m in re.finditer(r'^GRADED\(\s*\w+\s*,\s*(\w+)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', text, re.M):
-        parts = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
-        found.append((m.group(1), "".join(parts)))
-    declared = len(re.findall(r"^GRADED\(", text, re.M))
+    for m in TEST_DECL.finditer(text):
+        above = text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        u = re.fullmatch(r"\s*/\*\s*uses:\s*([\w\s]+?)\s*\*/\s*", above)
+        if u:
+            uses[m.group(3)] = u.group(1).split()
+        if m.group(2) != ch.nn:
+            raise SystemExit("grader bug: %s declares %s(%s, %s, ...): the suite must be the chapter's folder "
+                             "name, %s" % (os.path.relpath(path, ROOT), m.group(1), m.group(2), m.group(3), ch.nn))
+        parts = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))
+        found.append((m.group(3), "".join(parts), m.group(1) == "GIVEN"))
+    names = {f[0] for f in found}
+    for name, used in uses.items():
+        unknown = [u for u in used if u not in names]
+        if unknown:
+            raise SystemExit("grader bug: %s: the test %s uses %s, which the file does not declare"
+                             % (os.path.relpath(path, ROOT), name, ", ".join(unknown)))
+    found = [(n, d, g, uses.get(n, [])) for n, d, g in found]
+    declared = len(re.findall(r"^(?:GRADED|GIVEN)\(", text, re.M))
     if declared != len(found):
-        raise SystemExit("grader bug: %s declares %d GRADED tests but only %d could be read; write each as "
+        raise SystemExit("grader bug: %s declares %d tests but only %d could be read; write each as "
                          "GRADED(suite, name, \"description\")" % (os.path.relpath(path, ROOT), declared, len(found)))
     return found
 
@@ -258,8 +289,25 @@ def compile_hint(output):
     return ""
 
 
-def compile_chapter(ch, exdir, work):
-    """Compile the learner's files and link the test binary. Returns (binary, problem)."""
+def compile_notes(output):
+    """Notes for the warnings that do not stop the build (see LEARNER_CFLAGS): an
+    unused upstream gradient is a likely bug; an unused cache or variable may be."""
+    notes = []
+    for m in re.finditer(r"^(\S+?:\d+):\d+: warning: (unused (?:parameter|variable)|variable) '(\w+)'"
+                         r"( set but not used)?", output, re.M):
+        where, kind, name = m.group(1), m.group(2), m.group(3)
+        if kind == "unused parameter" and re.fullmatch(r"d\w*", name):
+            notes.append("%s: '%s' is never used. In a backward the upstream gradient must be multiplied into "
+                         "every result: is `%s` missing from a formula?" % (where, name, name))
+        elif kind != "unused parameter":
+            notes.append("%s: '%s' is %s: a value computed and then forgotten?"
+                         % (where, name, "set but never used" if m.group(4) else "never used"))
+    return notes
+
+
+def compile_chapter(ch, exdir, work, notes):
+    """Compile the learner's files and link the test binary; compiler notes that
+    do not stop the build are appended to `notes`. Returns (binary, problem)."""
     objs, shown_of = [], {}
     chdir = os.path.join(exdir, ch.nn)
     if not os.path.isdir(chdir):
@@ -276,10 +324,11 @@ def compile_chapter(ch, exdir, work):
         if not os.access(src, os.R_OK):
             return None, "%s cannot be read (permissions): `chmod u+r %s`." % (shown, shown)
         obj = os.path.join(work, name + ".o")
-        r = run([CC] + CFLAGS + INCLUDES + ["-c", shown, "-o", obj], work)
+        r = run([CC] + LEARNER_CFLAGS + INCLUDES + ["-c", shown, "-o", obj], work)
         if r.returncode != 0:
             return None, "%s does not compile (warnings count as errors):\n%s%s" % (
                 shown, indent(first_lines(r.stdout, COMPILER_LINES)), compile_hint(r.stdout))
+        notes.extend(compile_notes(r.stdout))
         defined = symbols(obj, work)
         for sym in sorted(defined):
             if defined[sym] == "i":
@@ -365,7 +414,8 @@ def read_runner_log(path):
 
 
 def read_marker(path):
-    info = {"pid": None, "signal": None, "end": False, "forbidden": None, "pcs": [], "sandbox": None}
+    info = {"pid": None, "signal": None, "end": False, "forbidden": None, "pcs": [], "sandbox": None,
+            "arrays": {}}
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -380,6 +430,11 @@ def read_marker(path):
                     info["pcs"].append((int(parts[1], 16), line.rstrip("\n").split(" ", 2)[2]))
                 elif parts[:1] == ["sandbox"]:
                     info["sandbox"] = " ".join(parts[1:])
+                elif parts[:1] == ["array"] and len(parts) >= 7 and re.fullmatch(r"[0-9a-f]+", parts[1]):
+                    # array START BYTES ELEMENT_SIZE ROWS COLS NAME: an array the test handed the learner
+                    start, size, elem, rows, cols = int(parts[1], 16), *map(int, parts[2:6])
+                    info["arrays"][start] = {"name": parts[6], "bytes": size, "elem": elem, "rows": rows,
+                                             "cols": cols}
                 elif parts == ["end"]:
                     info["end"] = True
     except OSError:
@@ -522,9 +577,42 @@ ASAN_KINDS = [
 ]
 
 
-def sanitizer_report(text, exdir, symbolize=None):
+def out_of_bounds(body, arrays, access_word):
+    """The headline for a heap-buffer-overflow next to one of the arrays the test
+    handed the learner's code (named in its marker file): which array, which
+    index, and the likely cause. None when the block is not one of those."""
+    m = re.search(r"^(0x[0-9a-f]+) is located \d+ bytes (?:to the (?:right|left) of|inside of) \d+-byte region "
+                  r"\[(0x[0-9a-f]+),", body, re.M)
+    if not m or int(m.group(2), 16) not in arrays:
+        return None
+    a = arrays[int(m.group(2), 16)]
+    n = a["bytes"] // a["elem"] if a["elem"] else 0
+    index = (int(m.group(1), 16) - int(m.group(2), 16)) // max(1, a["elem"])
+    name = a["name"]
+    shape = " (%d x %d)" % (a["rows"], a["cols"]) if a["rows"] > 1 and a["cols"] > 1 else ""
+    holds = "%s holds %d element%s%s: %s[0] to %s[%d]" % (name, n, "" if n == 1 else "s", shape, name, name, n - 1)
+    if index >= n:
+        past = index - n + 1
+        where = ("one element past the end of %s" % name if past == 1 else
+                 "%d elements past the end of %s" % (past, name))
+        cause = ("a loop bound `<=` where `<` belongs: `for (i = 0; i <= n; i++)` takes one step too many"
+                 if past == 1 else
+                 "a row length swapped with a column length (element [r][c] of an R x C array is "
+                 "[r * C + c]), or a loop over the wrong size")
+        if past == 1 and shape:
+            cause += ", or a row length swapped with a column length"
+    else:
+        before = -index
+        where = ("one element before the start of %s" % name if before == 1 else
+                 "%d elements before the start of %s" % (before, name))
+        cause = "an index that goes below 0: a loop counting down past 0, or an index written as i - 1"
+    return ("%s %s[%d], %s (heap-buffer-overflow; %s)\n  likely cause: %s"
+            % (access_word, name, index, where, holds, cause))
+
+
+def sanitizer_report(text, exdir, symbolize=None, arrays=None):
     """(message, where the report starts) for the first sanitizer report in a test's
-    output, or (None, None)."""
+    output, or (None, None). `arrays`: the test's named arrays, from its marker."""
     asan = re.search(r"^==\d+==(?:ERROR: )?(AddressSanitizer|LeakSanitizer): (.*)$", text, re.M)
     ubsan = re.search(r"^(\S+?):(\d+):(\d+): runtime error: (.*)$", text, re.M)
     if asan and (not ubsan or asan.start() < ubsan.start()):
@@ -566,6 +654,10 @@ def sanitizer_report(text, exdir, symbolize=None):
         if headline is None:
             headline = "AddressSanitizer stopped your code: %s" % error.split(" on address")[0]
         where = learner_location(frames(body, symbolize), exdir)
+        named = out_of_bounds(body, arrays or {}, access_word) if "heap-buffer-overflow" in error else None
+        if named:
+            first, cause = named.split("\n", 1)
+            return first + ("\n  " + where if where else "") + "\n" + cause, start
         return headline + ("\n  " + where if where else ""), start
     if ubsan:
         error = ubsan.group(4).strip()
@@ -600,7 +692,7 @@ def explain(r, runner, report, marker, output, exdir, symbolize=None):
         what = FORBIDDEN.get(marker["forbidden"], FORBIDDEN["system"])
         return False, ("stopped: your code %s, which the grader does not allow (exercises only compute)%s"
                        % (what, "\n  " + where if where else "")), output
-    headline, start = sanitizer_report(output, exdir, symbolize) if died else (None, None)
+    headline, start = sanitizer_report(output, exdir, symbolize, marker["arrays"]) if died else (None, None)
     if headline:
         return False, headline, output[:start]
     if runner.get("timed_out") or any("timed out" in m.lower() for m in messages):
@@ -669,15 +761,16 @@ def read_report(path):
         return {}
 
 
-def grade_chapter(ch, exdir, workroot):
+def grade_chapter(ch, exdir, workroot, notes):
     """Grade one chapter. Returns (results, problem): problem is a whole-chapter
-    error (does not compile, did not run), or None."""
+    error (does not compile, did not run), or None. Compiler notes that did not
+    stop the build are appended to `notes`."""
     expected = tests_of(ch)
-    results = [Result(n, d) for n, d in expected]
+    results = [Result(*t) for t in expected]
     work = os.path.join(workroot, ch.nn)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    binary, problem = compile_chapter(ch, exdir, work)
+    binary, problem = compile_chapter(ch, exdir, work, notes)
     if problem:
         return results, problem
     markers = os.path.join(work, "markers")
@@ -732,22 +825,47 @@ def grade_chapter(ch, exdir, workroot):
             sandbox_off.add(marker["sandbox"])
         r.passed, r.message, shown = explain(r, entry, reported.get(r.name), marker, output, exdir, symbolize)
         r.output = [printable(l) for l in shown.splitlines() if l.strip()]
+    blame_dependencies(results)
     if sandbox_off:
         print("note: the tests ran without their sandbox (%s): code that starts processes or writes files "
               "is not stopped on this system" % "; ".join(sorted(sandbox_off)), file=sys.stderr)
     return results, None
 
 
-def print_chapter(ch, exdir, results, problem):
+def function_of(test):
+    """The function a test is named after: square_backward_book -> square_backward."""
+    m = re.match(r"^(.*?_(?:backward|forward|diff|step))(?:_|$)", test)
+    return m.group(1) if m else test
+
+
+def blame_dependencies(results):
+    """A failing test that builds on functions whose own tests fail too says so
+    first: the mistake is most likely there."""
+    failed = {r.name for r in results if not r.passed}
+    for r in results:
+        broken = [u for u in r.uses if u in failed and u != r.name]
+        if r.passed or not broken:
+            continue
+        funcs = []
+        for u in broken:
+            if function_of(u) not in funcs:
+                funcs.append(function_of(u))
+        r.message = ("%s own test fails too (%s): fix that first, this test builds on it.\n%s"
+                     % (" and ".join("%s's" % f for f in funcs), ", ".join(broken), r.message))
+
+
+def print_chapter(ch, exdir, results, problem, notes=()):
     shown = display(os.path.join(exdir, ch.nn))
     print(paint("Chapter %d: %s" % (ch.number, ch.title), "1") + "  (%s)" % shown)
+    for note in notes:
+        print(indent("note: " + note, "  "))
     if problem:
         print(indent(problem, "  "))
     else:
         width = max(len(r.name) for r in results) if results else 0
         for r in results:
             mark = paint("PASS", "32") if r.passed else paint("FAIL", "31")
-            print("  %s  %-*s  %s" % (mark, width, r.name, r.description))
+            print("  %s  %-*s  %s%s" % (mark, width, r.name, "(given code) " if r.given else "", r.description))
             if not r.passed:
                 print(indent("\n".join(printable(l, 300) for l in r.message.splitlines()), "        "))
                 if r.output:
@@ -756,12 +874,19 @@ def print_chapter(ch, exdir, results, problem):
                     print(indent("\n".join(r.output[:OUTPUT_LINES]), "        | "))
                     if more > 0:
                         print("        | ... (%d more lines)" % more)
-    passed = sum(r.passed for r in results)
-    line = "chapter %d: %d/%d passed" % (ch.number, passed, len(results))
-    print(paint(line, "1;32" if passed == len(results) else "1;31"))
+    mine = [r for r in results if not r.given]
+    given = [r for r in results if r.given]
+    passed, given_passed = sum(r.passed for r in mine), sum(r.passed for r in given)
+    line = "chapter %d: %d/%d passed" % (ch.number, passed, len(mine))
+    print(paint(line, "1;32" if passed == len(mine) and given_passed == len(given) else "1;31"))
+    if given and given_passed < len(given) and not problem:
+        print(paint("  and %d of the %d checks of the code the chapter gives you fail%s: was it changed? "
+                    "`git diff` shows what changed"
+                    % (len(given) - given_passed, len(given), "s" if len(given) - given_passed == 1 else ""),
+                    "1;31"))
     print()
     sys.stdout.flush()
-    return passed, len(results)
+    return passed, len(mine), given_passed, len(given)
 
 
 # ---- the command ----------------------------------------------------------------
@@ -882,16 +1007,18 @@ def main(argv):
     summary, record = [], []
     try:
         for ch in chapters:
-            results, problem = grade_chapter(ch, exdir, workroot)
+            notes = []
+            results, problem = grade_chapter(ch, exdir, workroot, notes)
             if problem:
                 for r in results:
                     r.passed, r.message = False, problem
-            passed, total = print_chapter(ch, exdir, results, problem)
-            summary.append((ch, passed, total))
+            passed, total, given_passed, given_total = print_chapter(ch, exdir, results, problem, notes)
+            summary.append((ch, passed, total, given_passed, given_total))
             record.append({"chapter": ch.number, "title": ch.title, "passed": passed, "total": total,
-                           "problem": problem,
+                           "given_passed": given_passed, "given_total": given_total,
+                           "problem": problem, "notes": notes,
                            "tests": [{"name": r.name, "description": r.description, "passed": r.passed,
-                                      "message": r.message} for r in results]})
+                                      "given": r.given, "message": r.message} for r in results]})
     finally:
         if os.environ.get("GRADE_KEEP") == "1":
             print("build folder kept: %s" % workroot, file=sys.stderr)
@@ -900,11 +1027,16 @@ def main(argv):
 
     if len(summary) > 1:
         print(paint("Summary", "1"))
-        for ch, passed, total in summary:
+        for ch, passed, total, gp, gt in summary:
             bar = "#" * passed + "." * (total - passed)
             print("  chapter %d  %-40s %3d/%-3d %s" % (ch.number, ch.title, passed, total, bar))
         allp, allt = sum(s[1] for s in summary), sum(s[2] for s in summary)
-        print("total: %d/%d passed" % (allp, allt))
+        gp, gt = sum(s[3] for s in summary), sum(s[4] for s in summary)
+        print("total: %d/%d passed (the tests of the functions you write)" % (allp, allt))
+        if gt:
+            print("given code: %s" % ("all %d checks pass" % gt if gp == gt else
+                                      "%d of %d checks fail: was code the chapters give you changed?"
+                                      % (gt - gp, gt)))
     if args.results:
         tmp = "%s.%d.tmp" % (args.results, os.getpid())
         try:
@@ -914,7 +1046,7 @@ def main(argv):
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    return 0 if all(p == t for _, p, t in summary) else 1
+    return 0 if all(p == t and gp == gt for _, p, t, gp, gt in summary) else 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,6 +21,75 @@ void wb_not_implemented(const char *func, const char *file, int line)
 {
     cr_assert_fail("%s is not implemented yet (%s:%d): replace its TODO with your code.", func, file, line);
     abort(); /* not reached: the assertion ends the test */
+}
+
+/* ---- arrays of exactly the contract's size -------------------------------- */
+
+/* The arrays named so far in this test's process: their shapes name the
+ * row and column of a wrong element in a message. */
+#define MAX_NAMED 256
+typedef struct {
+    const void *p;
+    size_t rows, cols;
+} Named;
+static Named named[MAX_NAMED];
+static size_t nnamed;
+
+static int shape_of(const void *p, size_t n, size_t *rows, size_t *cols)
+{
+    for (size_t k = nnamed; k-- > 0;)
+        if (named[k].p == p && named[k].rows * named[k].cols == n) {
+            *rows = named[k].rows;
+            *cols = named[k].cols;
+            return 1;
+        }
+    return 0;
+}
+
+void gc_name_array(const char *name, const void *p, size_t rows, size_t cols, size_t elem_size)
+{
+    if (nnamed < MAX_NAMED)
+        named[nnamed++] = (Named){p, rows, cols};
+    char line[200];
+    snprintf(line, sizeof line, "array %lx %zu %zu %zu %zu %.80s\n", (unsigned long)(uintptr_t)p,
+             rows * cols * elem_size, elem_size, rows, cols, name);
+    gc_marker_line(line);
+}
+
+static void *named_alloc(const char *name, size_t rows, size_t cols, size_t elem_size)
+{
+    size_t n = rows * cols;
+    void *p = malloc((n ? n : 1) * elem_size);
+    cr_assert(p != NULL, "the grader ran out of memory");
+    gc_name_array(name, p, rows, cols, elem_size);
+    return p;
+}
+
+double *gc_array_fill(const char *name, size_t rows, size_t cols, double value)
+{
+    double *a = named_alloc(name, rows, cols, sizeof *a);
+    for (size_t i = 0; i < rows * cols; i++)
+        a[i] = value;
+    return a;
+}
+
+double *gc_array(const char *name, size_t rows, size_t cols)
+{
+    return gc_array_fill(name, rows, cols, GC_UNSET);
+}
+
+double *gc_array_copy(const char *name, const double *v, size_t rows, size_t cols)
+{
+    double *a = named_alloc(name, rows, cols, sizeof *a);
+    memcpy(a, v, rows * cols * sizeof *a);
+    return a;
+}
+
+int *gc_labels(const char *name, const int *v, size_t n)
+{
+    int *a = named_alloc(name, n, 1, sizeof *a);
+    memcpy(a, v, n * sizeof *a);
+    return a;
 }
 
 /* ---- random numbers: xorshift64*, seeded per test -------------------------- */
@@ -126,13 +196,63 @@ static int element_name(const char *names, size_t n, size_t i, char *buf, size_t
     return 1;
 }
 
-/* Values that are no numbers at all: nothing else can explain them better. */
-static const char *broken_cause(const double *got, size_t n, int gradient)
+static int unwritten(double v)
 {
+    return v == GC_UNSET || v == GC_STALE;
+}
+
+/* Elements still holding what the grader put there (never written), and
+ * values that are no numbers at all. With partial_only, only a part of the
+ * array never written is explained (its bounds say which loop is wrong); the
+ * rest waits until the test's own guesses were tried. `name` names the array. */
+static const char *broken_cause(const char *name, const double *got, const double *want, size_t n,
+                                int gradient, char *buf, size_t size, int partial_only)
+{
+    size_t first = n, last = 0, count = 0;
     for (size_t i = 0; i < n; i++)
-        if (got[i] == GC_UNSET)
-            return gradient ? "this gradient was never written: assign every output through its pointer"
-                            : "this value was never written";
+        if (unwritten(got[i]) && got[i] != want[i]) {
+            count++;
+            last = i;
+            if (first == n)
+                first = i;
+        }
+    if (count == n && partial_only)
+        return NULL; /* the test's own guesses may know why */
+    if (count == n && n > 1)
+        return gradient ? "this gradient was never written: assign every element through its pointer"
+                        : "these values were never written";
+    if (count == n)
+        return gradient ? "this gradient was never written: assign every output through its pointer"
+                        : "this value was never written";
+    if (count > 0 && strchr(name, ',')) /* a list of named values, not an array */
+        return gradient ? "some of these gradients were never written: assign every output through its pointer"
+                        : "some of these values were never written";
+    if (count > 0 && last == n - 1 && count == n - first) {
+        if (count == 1)
+            snprintf(buf, size, "the last element, %s[%zu], was never written: the loop stops one step early "
+                     "(`i < n - 1` where `i < n` belongs)", name, n - 1);
+        else
+            snprintf(buf, size, "the last %zu elements, %s[%zu] to %s[%zu], were never written: the loop stops "
+                     "early (a bound smaller than the array's %zu elements, such as one side of a matrix "
+                     "instead of rows x columns)", count, name, first, name, n - 1, n);
+        return buf;
+    }
+    if (count > 0 && first == 0 && count == last + 1) {
+        if (count == 1)
+            snprintf(buf, size, "the first element, %s[0], was never written: the loop starts one step late "
+                     "(`i = 1` where `i = 0` belongs)", name);
+        else
+            snprintf(buf, size, "the first %zu elements, %s[0] to %s[%zu], were never written: the loop starts "
+                     "too late", count, name, name, last);
+        return buf;
+    }
+    if (count > 0) {
+        snprintf(buf, size, "%zu of %s's %zu elements were never written (the first is %s[%zu]): every "
+                 "element must be assigned", count, name, n, name, first);
+        return buf;
+    }
+    if (partial_only)
+        return NULL;
     for (size_t i = 0; i < n; i++)
         if (isnan(got[i]))
             return "produced NaN: look for 0/0, inf - inf, or a value read before it was set";
@@ -152,6 +272,13 @@ static const char *pattern_cause(const double *got, const double *want, size_t n
         if (!close_enough(got[i], -want[i]) || want[i] == 0.0)
             negated = 0;
     }
+    int added = 1; /* the right answer plus what the array held: += onto it */
+    for (size_t i = 0; i < n; i++)
+        if (!close_enough(got[i], want[i] + GC_STALE))
+            added = 0;
+    if (added)
+        return "the right values plus what the array held before: it was added onto (+=) without setting "
+               "it to 0 first. Assign (=), or set each element to 0 before adding into it";
     if (zero)
         return gradient ? "it is 0 everywhere: the gradient was set to zero instead of computed"
                         : "it is 0: nothing was computed";
@@ -180,21 +307,30 @@ static void expect(const char *kind, const char *func, const char *arg, const ch
     if (!bad)
         return;
 
-    const char *cause = broken_cause(got, n, gradient);
+    /* Order: some elements never written (the loop's bounds), then the test's
+     * own guesses, then no numbers at all, then generic patterns. */
+    char causebuf[300];
+    const char *cause = broken_cause(arg, got, want, n, gradient, causebuf, sizeof causebuf, 1);
     for (size_t g = 0; !cause && g < nguesses; g++)
         if (all_close(got, guesses[g].values, n))
             cause = guesses[g].why;
     if (!cause)
+        cause = broken_cause(arg, got, want, n, gradient, causebuf, sizeof causebuf, 0);
+    if (!cause)
         cause = pattern_cause(got, want, n, gradient);
 
     /* A list of names ("price, d apple, ...") names each element. */
-    char label[128], idx[32] = "", gotbuf[64];
+    char label[128], idx[64] = "", gotbuf[64];
+    size_t rows, cols;
     if (!element_name(arg, n, worst, label, sizeof label)) {
         snprintf(label, sizeof label, "%s", arg);
         format_index(idx, sizeof idx, n, worst);
+        if (n > 1 && shape_of(got, n, &rows, &cols) && rows > 1 && cols > 1)
+            snprintf(idx + strlen(idx), sizeof idx - strlen(idx), " (row %zu, column %zu)", worst / cols,
+                     worst % cols);
     }
     arg = label;
-    if (got[worst] == GC_UNSET)
+    if (unwritten(got[worst]) && got[worst] != want[worst])
         snprintf(gotbuf, sizeof gotbuf, "(never written)");
     else
         snprintf(gotbuf, sizeof gotbuf, "%.8g", got[worst]);

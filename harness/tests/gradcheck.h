@@ -18,11 +18,39 @@
 #define GRADED(suite, name, desc) \
     Test(suite, name, .description = desc, .init = gc_test_start, .fini = gc_test_end, .timeout = 60)
 
+/* A check of code the chapter gives the learner (a forward, an init): graded
+ * and sandboxed the same way, but reported apart from the learner's score
+ * ("2 given checks pass"). */
+#define GIVEN(suite, name, desc) GRADED(suite, name, desc)
+
 void gc_test_start(void);
 void gc_test_end(void);
 
-/* Output slots start as this value, so a gradient never written is caught. */
+/* Output slots start as one of these, so a gradient never written is caught.
+ * GC_STALE is for outputs a learner might add onto (+=): the right answer plus
+ * GC_STALE is recognised as "added onto what the array held, without setting
+ * it to 0 first", in every test alike. */
 #define GC_UNSET (-7.25e301)
+#define GC_STALE 0.375
+
+/* Arrays handed to the learner's code: on the heap and exactly as large as the
+ * contract says (rows x cols, row-major; cols = 1 for a vector), so that
+ * AddressSanitizer stops a read or write one element past either end. Each is
+ * named, and the grader's message says which array and which index ("wrote
+ * dW[6], one element past the end of dW"). Freed when the test's process ends.
+ *   gc_array       every element GC_UNSET
+ *   gc_array_fill  every element `value`
+ *   gc_array_copy  a copy of v
+ *   gc_labels      a copy of n ints (class labels)
+ *   gc_name_array  names memory allocated elsewhere (a network's own arrays) */
+double *gc_array(const char *name, size_t rows, size_t cols);
+double *gc_array_fill(const char *name, size_t rows, size_t cols, double value);
+double *gc_array_copy(const char *name, const double *v, size_t rows, size_t cols);
+int *gc_labels(const char *name, const int *v, size_t n);
+void gc_name_array(const char *name, const void *p, size_t rows, size_t cols, size_t elem_size);
+
+/* Writes one line to the test's marker file, which the grader reads (gc_guard.c). */
+void gc_marker_line(const char *line);
 
 /* Seeded, reproducible random numbers (one stream per test). Draw them one
  * per declaration or statement: C leaves the order of the arguments of one
