@@ -196,6 +196,10 @@ static int element_name(const char *names, size_t n, size_t i, char *buf, size_t
     return 1;
 }
 
+#define ADDED_ONTO                                                                                       \
+    "the right values plus what the array held before: it was added onto (+=) without setting it to 0 "  \
+    "first. Assign (=), or set each element to 0 before adding into it"
+
 static int unwritten(double v)
 {
     return v == GC_UNSET || v == GC_STALE;
@@ -216,6 +220,12 @@ static const char *broken_cause(const char *name, const double *got, const doubl
             if (first == n)
                 first = i;
         }
+    size_t rows, cols;
+    if (count == 1 && n == 1 && shape_of(got, n, &rows, &cols)) { /* an array of one element */
+        snprintf(buf, size, "%s[0], the only element, was never written: does the loop run at all when there "
+                 "is one element (a bound such as `i < n - 1`)?", name);
+        return buf;
+    }
     if (count == n && partial_only)
         return NULL; /* the test's own guesses may know why */
     if (count == n && n > 1)
@@ -272,13 +282,6 @@ static const char *pattern_cause(const double *got, const double *want, size_t n
         if (!close_enough(got[i], -want[i]) || want[i] == 0.0)
             negated = 0;
     }
-    int added = 1; /* the right answer plus what the array held: += onto it */
-    for (size_t i = 0; i < n; i++)
-        if (!close_enough(got[i], want[i] + GC_STALE))
-            added = 0;
-    if (added)
-        return "the right values plus what the array held before: it was added onto (+=) without setting "
-               "it to 0 first. Assign (=), or set each element to 0 before adding into it";
     if (zero)
         return gradient ? "it is 0 everywhere: the gradient was set to zero instead of computed"
                         : "it is 0: nothing was computed";
@@ -310,7 +313,21 @@ static void expect(const char *kind, const char *func, const char *arg, const ch
     /* Order: some elements never written (the loop's bounds), then the test's
      * own guesses, then no numbers at all, then generic patterns. */
     char causebuf[300];
-    const char *cause = broken_cause(arg, got, want, n, gradient, causebuf, sizeof causebuf, 1);
+    const char *cause = NULL;
+    int added = 0, all_zero = 1; /* the right values plus GC_STALE: added (+=) onto it */
+    for (size_t i = 0; i < n; i++)
+        if (want[i] != 0.0)
+            all_zero = 0;
+    if (!all_zero) {
+        added = 1;
+        for (size_t i = 0; i < n; i++)
+            if (!close_enough(got[i], want[i] + GC_STALE))
+                added = 0;
+    }
+    if (added)
+        cause = ADDED_ONTO;
+    if (!cause)
+        cause = broken_cause(arg, got, want, n, gradient, causebuf, sizeof causebuf, 1);
     for (size_t g = 0; !cause && g < nguesses; g++)
         if (all_close(got, guesses[g].values, n))
             cause = guesses[g].why;
@@ -330,7 +347,7 @@ static void expect(const char *kind, const char *func, const char *arg, const ch
                      worst % cols);
     }
     arg = label;
-    if (unwritten(got[worst]) && got[worst] != want[worst])
+    if (unwritten(got[worst]) && got[worst] != want[worst] && !added)
         snprintf(gotbuf, sizeof gotbuf, "(never written)");
     else
         snprintf(gotbuf, sizeof gotbuf, "%.8g", got[worst]);

@@ -2,6 +2,31 @@
 
 AFFINE_BACKWARD = ["affine_backward_book", "affine_backward_random"]
 SOFTMAX_BACKWARD = ["softmax_loss_backward_book", "softmax_loss_backward_random"]
+CHAIN = ["affine_softmax_chain"]
+
+# Pieces of solutions/ch05, for the mutants that rewrite a loop.
+DX_COMMENT = "    /* dx = dout W^T:  dx[n][i] = sum over j of dout[n][j] * W[i][j] */\n"
+DX_ROWS = DX_COMMENT + "    for (int n = 0; n < N; n++) {\n"
+DW_COMMENT = "    /* dW = x^T dout:  dW[i][j] = sum over n of x[n][i] * dout[n][j] */\n"
+DW_ROWS = DW_COMMENT + "    for (int i = 0; i < D; i++) {\n"
+DB_COMMENT = "    /* db = the column sums of dout: b was added to every row */\n"
+DB_LOOP = (DB_COMMENT
+           + "    for (int j = 0; j < M; j++) {\n"
+           + "        double sum = 0.0;\n"
+           + "        for (int n = 0; n < N; n++)\n"
+           + "            sum += dout[n * M + j];\n"
+           + "        db[j] = sum;\n"
+           + "    }\n")
+DB_SUM = "        for (int n = 0; n < N; n++)\n            sum += dout[n * M + j];\n"
+
+SCALE = "    const double scale = dloss / N; /* the loss is a mean over N rows */\n"
+ROWS = "    for (int n = 0; n < N; n++) {\n"
+CLASSES = "        for (int k = 0; k < C; k++) {\n"
+T_NK = "            double t_nk = (k == layer->t[n]) ? 1.0 : 0.0; /* one-hot, never stored */\n"
+DX_NK = "            dx[n * C + k] = scale * (layer->y[n * C + k] - t_nk);\n"
+SOFTMAX_LOOPS = ROWS + CLASSES + T_NK + DX_NK + "        }\n    }\n"
+
+INTEGER_DIVISION = "1 / N is integer division in C: 0 for every N > 1 (it passed for N = 1). Write 1.0 / N"
 
 MUTANTS = [
 # (name, file, old, new, tests that must fail, text the message must contain)
@@ -19,7 +44,10 @@ MUTANTS = [
  AFFINE_BACKWARD, "only the last sample"),
 ("affine: dW added onto what it held", "affine.c",
  "dW[i * M + j] = sum;", "dW[i * M + j] += sum;",
- AFFINE_BACKWARD, "without setting it to 0 first"),
+ AFFINE_BACKWARD + CHAIN, "without setting it to 0 first"),
+("affine: db added onto what it held", "affine.c",
+ "db[j] = sum;", "db[j] += sum;",
+ AFFINE_BACKWARD + CHAIN, "without setting it to 0 first"),
 ("affine: db not summed over the batch (row 0)", "affine.c",
  "db[j] = sum;", "db[j] = dout[j];",
  AFFINE_BACKWARD, "only the first row of dout"),
@@ -31,7 +59,7 @@ MUTANTS = [
  AFFINE_BACKWARD, "divided by the batch size N"),
 ("affine: dx never written", "affine.c",
  "dx[n * D + i] = sum;", "(void)sum; (void)dx;",
- AFFINE_BACKWARD + ["affine_softmax_chain"], "never written"),
+ AFFINE_BACKWARD + CHAIN, "never written"),
 ("affine: forward forgets the bias", "affine.c",
  "double sum = b[j];", "double sum = 0.0; (void)b;",
  ["affine_forward"], "bias b was not added"),
@@ -62,4 +90,74 @@ MUTANTS = [
  "double max = xn[0];\n        for (int k = 1; k < C; k++)\n            if (xn[k] > max)\n                max = xn[k];",
  "double max = 0.0;",
  ["softmax_loss_forward"], "NaN"),
+
+# ---- 1 / N in integer arithmetic: right for N = 1, zeros for N > 1 ----
+("softmax: scale = dloss * (1 / N), integer division", "softmax_loss.c",
+ "const double scale = dloss / N;", "const double scale = dloss * (1 / N);",
+ SOFTMAX_BACKWARD + CHAIN, INTEGER_DIVISION),
+("softmax: dx = (y - t) * (1 / N) * dloss, integer division", "softmax_loss.c",
+ SCALE + SOFTMAX_LOOPS,
+ ROWS + CLASSES + T_NK
+ + "            dx[n * C + k] = (layer->y[n * C + k] - t_nk) * (1 / N) * dloss;\n"
+ + "        }\n    }\n",
+ SOFTMAX_BACKWARD + CHAIN, INTEGER_DIVISION),
+
+# ---- one step past the end, `<=` where `<` belongs: the sanitizer names the array ----
+# write
+("affine: db loop j <= M, zeroing then summing into db (writes db[M])", "affine.c",
+ DB_LOOP,
+ DB_COMMENT
+ + "    for (int j = 0; j <= M; j++) {\n"
+ + "        db[j] = 0.0;\n"
+ + "        for (int n = 0; n < N; n++)\n"
+ + "            db[j] += dout[n * M + j];\n"
+ + "    }\n",
+ AFFINE_BACKWARD + CHAIN, "one element past the end of db"),
+("affine: dx zeroed with k <= N * D first (writes dx[N * D])", "affine.c",
+ DX_COMMENT, "    for (int k = 0; k <= N * D; k++) /* start from 0 */\n        dx[k] = 0.0;\n" + DX_COMMENT,
+ AFFINE_BACKWARD + CHAIN, "one element past the end of dx"),
+("affine: dW zeroed with k <= D * M first (writes dW[D * M])", "affine.c",
+ DW_COMMENT, "    for (int k = 0; k <= D * M; k++) /* start from 0 */\n        dW[k] = 0.0;\n" + DW_COMMENT,
+ AFFINE_BACKWARD + CHAIN, "one element past the end of dW"),
+("softmax: dx zeroed with i <= N * C first (writes dx[N * C])", "softmax_loss.c",
+ SOFTMAX_LOOPS,
+ "    for (int i = 0; i <= N * C; i++) /* start from 0 */\n        dx[i] = 0.0;\n" + SOFTMAX_LOOPS,
+ SOFTMAX_BACKWARD, "one element past the end of dx"),
+# read
+("affine: dW loop i <= D (reads x[N * D] before it writes dW[D * M])", "affine.c",
+ DW_ROWS, DW_ROWS.replace("i < D", "i <= D"),
+ AFFINE_BACKWARD + CHAIN, "one element past the end of x"),
+("affine: db sums n <= N (reads dout[N * M])", "affine.c",
+ DB_SUM, DB_SUM.replace("n < N", "n <= N"),
+ AFFINE_BACKWARD, "one element past the end of dout"),
+("affine: db sums n <= N, in the chain (reads dscores[N * M])", "affine.c",
+ DB_SUM, DB_SUM.replace("n < N", "n <= N"),
+ CHAIN, "one element past the end of dscores"),
+("softmax: i <= N * C over the flat array (reads y[N * C])", "softmax_loss.c",
+ SOFTMAX_LOOPS,
+ "    for (int i = 0; i <= N * C; i++)\n"
+ + "        dx[i] = dloss * layer->y[i] / N;\n"
+ + "    for (int n = 0; n < N; n++)\n"
+ + "        dx[n * C + layer->t[n]] -= scale;\n",
+ SOFTMAX_BACKWARD + CHAIN, "one element past the end of y"),
+("softmax: rows n <= N (reads t[N])", "softmax_loss.c",
+ SCALE + ROWS, SCALE + ROWS.replace("n < N", "n <= N"),
+ SOFTMAX_BACKWARD + CHAIN, "one element past the end of t"),
+
+# ---- loops that stop early: the last elements never written ----
+("affine: db loop j < M - 1 (db[M - 1] never written)", "affine.c",
+ DB_COMMENT + "    for (int j = 0; j < M; j++) {", DB_COMMENT + "    for (int j = 0; j < M - 1; j++) {",
+ AFFINE_BACKWARD + CHAIN, "was never written: the loop stops one step early"),
+("affine: dW loop i < D - 1 (dW's last row never written)", "affine.c",
+ DW_ROWS, DW_ROWS.replace("i < D", "i < D - 1"),
+ AFFINE_BACKWARD + CHAIN, "were never written: the loop stops early"),
+("affine: dx loop n < N - 1 (dx's last row never written)", "affine.c",
+ DX_ROWS, DX_ROWS.replace("n < N", "n < N - 1"),
+ ["affine_backward_book"], "were never written: the loop stops early"),
+("softmax: classes k < C - 1 (the last class of a row never written)", "softmax_loss.c",
+ CLASSES + T_NK, CLASSES.replace("k < C", "k < C - 1") + T_NK,
+ SOFTMAX_BACKWARD + CHAIN, "was never written: the loop stops one step early"),
+("softmax: rows n < N - 1 (the last row never written)", "softmax_loss.c",
+ SCALE + ROWS, SCALE + ROWS.replace("n < N", "n < N - 1"),
+ SOFTMAX_BACKWARD + CHAIN, "never written"),
 ]

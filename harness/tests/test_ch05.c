@@ -4,6 +4,12 @@
  * and compared with central differences of the grader's own forward (or, at
  * the chapter's points, with the values worked out in the book).  The last
  * test chains the two layers the way chapter 6's network does.
+ *
+ * Every array the learner's code reads or writes is on the heap, exactly as
+ * large as the contract says and named as the book names it (gc_array*), so
+ * a step one element past either end is caught and named.  Outputs start as
+ * GC_STALE, so "never written" and "added (+=) onto" read the same in every
+ * test.  The MAXLEN arrays below are the grader's own scratch only.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,12 +20,12 @@
 #include "softmax_loss.h"
 
 #define MAXDIM 8               /* N, D, M, C are at most this in every test */
-#define MAXLEN (MAXDIM * MAXDIM)
+#define MAXLEN (MAXDIM * MAXDIM) /* the grader's scratch arrays, never the learner's */
 
-/* Output arrays start filled with this, not GC_UNSET, so that a gradient
- * added (+=) onto what the array held shows up as "want + STALE" instead of
- * vanishing into GC_UNSET's huge value. */
-#define STALE 0.375
+/* The likely cause when dx is 0 for a batch of N > 1 (the same in every test
+ * that sees it; each test checks N = 1 first). */
+static const char INTEGER_DIVISION[] =
+    "1 / N is integer division in C: 0 for every N > 1 (it passed for N = 1). Write 1.0 / N";
 
 /* ---- the grader's own forwards ------------------------------------------------------ */
 
@@ -83,12 +89,6 @@ static void random_array(double *a, int n, double lo, double hi)
 static void copy(double *dst, const double *src, int n)
 {
     memcpy(dst, src, (size_t)n * sizeof *dst);
-}
-
-static void plus_const(double *dst, const double *src, int n, double c)
-{
-    for (int i = 0; i < n; i++)
-        dst[i] = src[i] + c;
 }
 
 static void times_const(double *dst, const double *src, int n, double c)
@@ -180,18 +180,12 @@ static void check_affine_backward(int N, int D, int M, const double *x0, const d
                                   const double *dout0, const char *origin, const double *want_dx,
                                   const double *want_dW, const double *want_db)
 {
-    char where[320];
-    snprintf(where, sizeof where,
-             "%s, with x: %d x %d, W: %d x %d, dout: %d x %d (row-major: element [k] of an R x C array is "
-             "row k / C, column k %% C)",
-             origin, N, D, D, M, N, M);
+    char where[200];
+    snprintf(where, sizeof where, "%s, with x: %d x %d, W: %d x %d, dout: %d x %d", origin, N, D, D, M, N, M);
 
     /* What the learner's backward sees, and a copy of each to tell if it changed. */
-    double x[MAXLEN], W[MAXLEN], b[MAXDIM], dout[MAXLEN];
-    copy(x, x0, N * D);
-    copy(W, W0, D * M);
-    copy(b, b0, M);
-    copy(dout, dout0, N * M);
+    double *x = gc_array_copy("x", x0, N, D), *W = gc_array_copy("W", W0, D, M);
+    double *b = gc_array_copy("b", b0, M, 1), *dout = gc_array_copy("dout", dout0, N, M);
     AffineLayer layer, before;
     memset(&layer, 0, sizeof layer);
     layer.in_size = D;
@@ -202,10 +196,8 @@ static void check_affine_backward(int N, int D, int M, const double *x0, const d
     layer.batch = N;
     memcpy(&before, &layer, sizeof layer);
 
-    double dx[MAXLEN], dW[MAXLEN], db[MAXDIM];
-    fill(dx, N * D, STALE);
-    fill(dW, D * M, STALE);
-    fill(db, M, STALE);
+    double *dx = gc_array_fill("dx", N, D, GC_STALE), *dW = gc_array_fill("dW", D, M, GC_STALE);
+    double *db = gc_array_fill("db", M, 1, GC_STALE);
     affine_backward(&layer, dout, dx, dW, db);
     gc_expect_unchanged("affine_backward", "the layer (its sizes, pointers and batch)", &before, &layer,
                         sizeof layer);
@@ -217,56 +209,44 @@ static void check_affine_backward(int N, int D, int M, const double *x0, const d
     double fdx[MAXLEN], fdW[MAXLEN], fdb[MAXDIM];
     formula_affine(N, D, M, x0, W0, dout0, fdx, fdW, fdb);
 
-    /* ---- the mistakes the grader recognises ---- */
-    double stale[MAXLEN];
-    fill(stale, MAXLEN, STALE);
-
-    double dx_noT[MAXLEN], dx_mean[MAXLEN], dx_plus[MAXLEN];
+    /* ---- the mistakes the grader recognises (never written and += are generic) ---- */
+    double dx_noT[MAXLEN], dx_mean[MAXLEN];
     for (int n = 0; n < N; n++) /* W's memory read as if it were M x D: W[j * D + i] */
         for (int i = 0; i < D; i++) {
             double s = 0;
             for (int j = 0; j < M; j++)
-                s += dout[n * M + j] * W0[j * D + i];
+                s += dout0[n * M + j] * W0[j * D + i];
             dx_noT[n * D + i] = s;
         }
     times_const(dx_mean, fdx, N * D, 1.0 / N);
-    plus_const(dx_plus, fdx, N * D, STALE);
     gc_guess dx_guesses[] = {
         {dx_noT, "missing transpose: this is dout W (reading W[j * D + i], as if W were M x D), but dx = dout "
                  "W^T. Element (n, i) is the sum over j of dout[n * M + j] * W[i * M + j]"},
-        {stale, "dx still holds what the grader put in it: it was never written"},
-        {dx_plus, "dx = dout W^T + what dx held before: the sums were added (+=) onto the array without "
-                  "setting it to 0 first"},
         {dx_mean, "dx was divided by the batch size N: the Affine layer does not average; a 1/N belongs to "
                   "the loss, and arrives already inside dout"},
     };
 
-    double dW_T[MAXLEN], dW_first[MAXLEN], dW_last[MAXLEN], dW_mean[MAXLEN], dW_nodout[MAXLEN],
-        dW_plus[MAXLEN];
+    double dW_T[MAXLEN], dW_first[MAXLEN], dW_last[MAXLEN], dW_mean[MAXLEN], dW_nodout[MAXLEN];
     for (int r = 0; r < M; r++) /* dout^T x, an M x D matrix, written into dW's memory */
         for (int c = 0; c < D; c++) {
             double s = 0;
             for (int n = 0; n < N; n++)
-                s += dout[n * M + r] * x0[n * D + c];
+                s += dout0[n * M + r] * x0[n * D + c];
             dW_T[r * D + c] = s;
         }
     for (int i = 0; i < D; i++)
         for (int j = 0; j < M; j++) {
-            dW_first[i * M + j] = x0[i] * dout[j];
-            dW_last[i * M + j] = x0[(N - 1) * D + i] * dout[(N - 1) * M + j];
+            dW_first[i * M + j] = x0[i] * dout0[j];
+            dW_last[i * M + j] = x0[(N - 1) * D + i] * dout0[(N - 1) * M + j];
             double s = 0;
             for (int n = 0; n < N; n++)
                 s += x0[n * D + i];
             dW_nodout[i * M + j] = s;
         }
     times_const(dW_mean, fdW, D * M, 1.0 / N);
-    plus_const(dW_plus, fdW, D * M, STALE);
     gc_guess dW_guesses[] = {
         {dW_T, "dW holds dout^T x, the transpose of the answer (M x D instead of D x M): dW = x^T dout, "
                "shaped like W, with dW[i * M + j] = sum over n of x[n * D + i] * dout[n * M + j]"},
-        {stale, "dW still holds what the grader put in it: it was never written"},
-        {dW_plus, "dW = x^T dout + what dW held before: the sums were added (+=) onto the array without "
-                  "setting it to 0 first"},
         {dW_last, "dW holds only the last sample's x^T dout: inside the loop over the batch it was assigned "
                   "(=) where it must be summed (+=) over all N rows"},
         {dW_first, "dW holds only the first sample's x^T dout: sum over all N rows of the batch"},
@@ -275,17 +255,13 @@ static void check_affine_backward(int N, int D, int M, const double *x0, const d
         {dW_nodout, "dW is the column sums of x: the upstream gradient dout was not multiplied in"},
     };
 
-    double db_first[MAXDIM], db_last[MAXDIM], db_mean[MAXDIM], db_plus[MAXDIM];
+    double db_first[MAXDIM], db_last[MAXDIM], db_mean[MAXDIM];
     for (int j = 0; j < M; j++) {
-        db_first[j] = dout[j];
-        db_last[j] = dout[(N - 1) * M + j];
+        db_first[j] = dout0[j];
+        db_last[j] = dout0[(N - 1) * M + j];
     }
     times_const(db_mean, fdb, M, 1.0 / N);
-    plus_const(db_plus, fdb, M, STALE);
     gc_guess db_guesses[] = {
-        {stale, "db still holds what the grader put in it: it was never written"},
-        {db_plus, "db = sum of dout's rows + what db held before: the sums were added (+=) onto the array "
-                  "without setting it to 0 first"},
         {db_first, "db is only the first row of dout: b is added to every row, so db is the sum of dout "
                    "over all N rows"},
         {db_last, "db is only the last row of dout: inside the loop over the batch it was assigned (=) "
@@ -316,19 +292,26 @@ static void check_affine_backward(int N, int D, int M, const double *x0, const d
 
 /* ---- Softmax-with-Loss: calling the learner's backward on a layer the grader filled --- */
 
+/* The likely cause of an all-zero dx: 1 / N in integer arithmetic (only a
+ * batch of N > 1 shows it). `zero` must hold N * C zeros. */
+static size_t integer_division_guess(int N, const double *zero, gc_guess *guess)
+{
+    if (N <= 1)
+        return 0;
+    *guess = (gc_guess){zero, INTEGER_DIVISION};
+    return 1;
+}
+
 static void check_softmax_loss_backward(int N, int C, const double *x, const int *t0, double dloss,
                                         const char *origin, int exact)
 {
-    char where[320];
-    snprintf(where, sizeof where,
-             "%s, for N = %d rows of C = %d classes, dloss = %g (row-major: dx[k] is row k / C, class k %% C)",
-             origin, N, C, dloss);
+    char where[200];
+    snprintf(where, sizeof where, "%s, for N = %d rows of C = %d classes, dloss = %g", origin, N, C, dloss);
 
-    double y0[MAXLEN], y[MAXLEN];
-    int t[MAXDIM];
+    double y0[MAXLEN];
     ref_softmax(N, C, x, y0);
-    copy(y, y0, N * C);
-    memcpy(t, t0, (size_t)N * sizeof *t);
+    double *y = gc_array_copy("y", y0, N, C);
+    int *t = gc_labels("t", t0, N);
     SoftmaxWithLoss layer, before;
     memset(&layer, 0, sizeof layer);
     layer.batch = N;
@@ -337,8 +320,7 @@ static void check_softmax_loss_backward(int N, int C, const double *x, const int
     layer.t = t;
     memcpy(&before, &layer, sizeof layer);
 
-    double dx[MAXLEN];
-    fill(dx, N * C, STALE);
+    double *dx = gc_array_fill("dx", N, C, GC_STALE);
     softmax_loss_backward(&layer, dloss, dx);
     gc_expect_unchanged("softmax_loss_backward", "the layer (its sizes and pointers)", &before, &layer,
                         sizeof layer);
@@ -352,7 +334,7 @@ static void check_softmax_loss_backward(int N, int C, const double *x, const int
             diff[n * C + k] = y0[n * C + k] - (k == t0[n]);
 
     double formula[MAXLEN], no_n[MAXLEN], twice_n[MAXLEN], by_c[MAXLEN], no_dloss[MAXLEN], bare[MAXLEN],
-        no_t[MAXLEN], row0[MAXLEN], label0[MAXLEN], column_n[MAXLEN], stale[MAXLEN];
+        no_t[MAXLEN], row0[MAXLEN], label0[MAXLEN], column_n[MAXLEN], zero[MAXLEN];
     times_const(formula, diff, N * C, dloss / N);
     times_const(no_n, diff, N * C, dloss);
     times_const(twice_n, diff, N * C, dloss / ((double)N * N));
@@ -368,9 +350,8 @@ static void check_softmax_loss_backward(int N, int C, const double *x, const int
             label0[n * C + k] = dloss / N * (y0[n * C + k] - (k == t0[0]));
             column_n[n * C + k] = dloss / N * (y0[n * C + k] - (k == n));
         }
-    fill(stale, MAXLEN, STALE);
-    gc_guess guesses[] = {
-        {stale, "dx still holds what the grader put in it: it was never written"},
+    fill(zero, N * C, 0.0);
+    gc_guess guesses[12] = {
         {no_t, "dx = dloss * y / N: the one-hot label t was never subtracted; it is y - t"},
         {no_n, "dx = dloss * (y - t): not divided by the batch size N. The loss is the mean over N rows, so "
                "each row's gradient carries a 1/N"},
@@ -382,10 +363,12 @@ static void check_softmax_loss_backward(int N, int C, const double *x, const int
         {row0, "the 1 of each label was subtracted in row 0 (at [t[n]]): sample n's label sits in row n, at "
                "[n * C + t[n]]"},
         {label0, "every row used the label of sample 0: row n subtracts its own label, t[n]"},
-        {N <= C ? column_n : stale, "the 1 was subtracted at column n, the row's number, instead of at "
-                                    "column t[n], the row's label"},
     };
-    size_t ng = sizeof guesses / sizeof *guesses - (N <= C ? 0 : 1);
+    size_t ng = 8;
+    if (N <= C) /* column n exists only when N <= C */
+        guesses[ng++] = (gc_guess){column_n, "the 1 was subtracted at column n, the row's number, instead of at "
+                                             "column t[n], the row's label"};
+    ng += integer_division_guess(N, zero, &guesses[ng]);
 
     if (exact) {
         gc_expect_value("softmax_loss_backward", "dx", where, dx, formula, (size_t)(N * C), guesses, ng);
@@ -414,11 +397,14 @@ static const double TWO_X[] = {5.3, 0.3, 10.1};
 
 /* ---- forward: given code, checked against the grader's forwards ---------------------- */
 
-static void check_affine_forward(int N, int D, int M, const double *x, const double *W, const double *b,
-                                 const char *origin)
+/* want_out NULL: compare with the grader's forward; otherwise with the book's values too. */
+static void check_affine_forward(int N, int D, int M, const double *x0, const double *W0, const double *b0,
+                                 const char *origin, const double *want_out)
 {
     char where[160];
     snprintf(where, sizeof where, "%s, with x: %d x %d, W: %d x %d", origin, N, D, D, M);
+    double *x = gc_array_copy("x", x0, N, D), *W = gc_array_copy("W", W0, D, M);
+    double *b = gc_array_copy("b", b0, M, 1), *out = gc_array("out", N, M);
     AffineLayer layer;
     memset(&layer, 0, sizeof layer);
     layer.in_size = D;
@@ -426,13 +412,14 @@ static void check_affine_forward(int N, int D, int M, const double *x, const dou
     layer.W = W;
     layer.b = b;
     layer.batch = -1;
-    double out[MAXLEN], want[MAXLEN], no_bias[MAXLEN], zero_b[MAXDIM] = {0};
-    fill(out, N * M, GC_UNSET);
     affine_forward(&layer, x, N, out);
-    ref_affine(N, D, M, x, W, b, want);
-    ref_affine(N, D, M, x, W, zero_b, no_bias);
+    double want[MAXLEN], no_bias[MAXLEN], zero_b[MAXDIM] = {0};
+    ref_affine(N, D, M, x0, W0, b0, want);
+    ref_affine(N, D, M, x0, W0, zero_b, no_bias);
     gc_guess guesses[] = {{no_bias, "out = x W: the bias b was not added"}};
     gc_expect_value("affine_forward", "out", where, out, want, (size_t)(N * M), guesses, 1);
+    if (want_out)
+        gc_expect_value("affine_forward", "out", where, out, want_out, (size_t)(N * M), guesses, 1);
     if (layer.x != x)
         cr_assert_fail("affine_forward: the cached x is not the input x %s.\n"
                        "  likely cause: backward reads the input through layer->x; store the pointer", where);
@@ -442,13 +429,9 @@ static void check_affine_forward(int N, int D, int M, const double *x, const dou
         cr_assert_fail("affine_forward changed the layer's sizes or its W and b pointers %s", where);
 }
 
-GRADED(ch05, affine_forward, "affine_forward computes x W + b for a batch and caches x and N")
+GIVEN(ch05, affine_forward, "affine_forward computes x W + b for a batch and caches x and N")
 {
-    check_affine_forward(2, 3, 2, BOOK_X, BOOK_W, BOOK_B, "at the chapter's tiny batch");
-    double got[4];
-    AffineLayer layer = {.in_size = 3, .out_size = 2, .W = BOOK_W, .b = BOOK_B};
-    affine_forward(&layer, BOOK_X, 2, got);
-    gc_expect_value("affine_forward", "out", "at the chapter's tiny batch", got, BOOK_OUT, 4, NULL, 0);
+    check_affine_forward(2, 3, 2, BOOK_X, BOOK_W, BOOK_B, "at the chapter's tiny batch", BOOK_OUT);
 
     gc_seed(5000);
     const int shapes[][3] = {{1, 3, 2}, {4, 2, 5}, {3, 5, 3}, {8, 8, 8}};
@@ -458,28 +441,29 @@ GRADED(ch05, affine_forward, "affine_forward computes x W + b for a batch and ca
         random_array(x, N * D, -2, 2);
         random_array(W, D * M, -1, 1);
         random_array(b, M, -1, 1);
-        check_affine_forward(N, D, M, x, W, b, "on seeded random values");
+        check_affine_forward(N, D, M, x, W, b, "on seeded random values", NULL);
     }
 }
 
-static void check_softmax_forward(int N, int C, const double *x, const int *t, const char *origin)
+static void check_softmax_forward(int N, int C, const double *x0, const int *t0, const char *origin)
 {
     char where[200];
     snprintf(where, sizeof where, "%s, for N = %d rows of C = %d classes", origin, N, C);
+    double *x = gc_array_copy("x", x0, N, C), *y = gc_array("y", N, C);
+    int *t = gc_labels("t", t0, N);
     SoftmaxWithLoss layer;
     memset(&layer, 0, sizeof layer);
-    double y[MAXLEN], want_y[MAXLEN];
-    fill(y, N * C, GC_UNSET);
     double loss = softmax_loss_forward(&layer, x, t, N, C, y);
-    ref_softmax(N, C, x, want_y);
-    double want_loss = ref_softmax_loss(N, C, x, t);
+    double want_y[MAXLEN];
+    ref_softmax(N, C, x0, want_y);
+    double want_loss = ref_softmax_loss(N, C, x0, t0);
     gc_expect_value("softmax_loss_forward", "y", where, y, want_y, (size_t)(N * C), NULL, 0);
     gc_expect_value("softmax_loss_forward", "the loss", where, &loss, &want_loss, 1, NULL, 0);
     if (layer.y != y || layer.t != t || layer.batch != N || layer.classes != C)
         cr_assert_fail("softmax_loss_forward: the cache must hold the pointers y and t, N and C %s", where);
 }
 
-GRADED(ch05, softmax_loss_forward, "softmax_loss_forward: the softmax of each row, the mean cross-entropy, no overflow for large scores")
+GIVEN(ch05, softmax_loss_forward, "softmax_loss_forward: the softmax of each row, the mean cross-entropy, no overflow for large scores")
 {
     int two = 2, zero = 0;
     check_softmax_forward(1, 3, TWO_X, &two, "at the chapter's scores 5.3, 0.3, 10.1 with label 2");
@@ -517,7 +501,7 @@ GRADED(ch05, affine_backward_random, "affine_backward on seeded random batches o
     const int shapes[][3] = {{1, 3, 2}, {1, 2, 4}, {2, 3, 4}, {4, 2, 5}, {3, 5, 3}, {6, 4, 7}, {5, 4, 4}, {8, 7, 3}};
     for (int s = 0; s < 8; s++) {
         int N = shapes[s][0], D = shapes[s][1], M = shapes[s][2];
-        double x[MAXLEN], W[MAXLEN], b[MAXDIM], dout[MAXLEN];
+        double x[MAXLEN], W[MAXLEN], b[MAXDIM], dout[MAXLEN]; /* copied into exact arrays before the call */
         random_array(x, N * D, -2, 2);
         random_array(W, D * M, -1, 1);
         random_array(b, M, -1, 1);
@@ -540,7 +524,7 @@ GRADED(ch05, softmax_loss_backward_book, "softmax_loss_backward at the chapter's
     check_softmax_loss_backward(2, 3, pair, t_pair, 2.5, "at the chapter's batch of two (labels 2 and 0)", 1);
 }
 
-GRADED(ch05, softmax_loss_backward_random, "softmax_loss_backward on seeded random scores, labels and dloss (N = 1 and N > 1)")
+GRADED(ch05, softmax_loss_backward_random, "softmax_loss_backward on seeded random scores, labels and dloss (N = 1, then N > 1)")
 {
     gc_seed(5002);
     const int shapes[][2] = {{1, 3}, {1, 10}, {2, 5}, {4, 3}, {5, 7}, {8, 4}, {3, 8}};
@@ -564,50 +548,55 @@ GRADED(ch05, affine_softmax_chain, "Affine then Softmax-with-Loss, forward and b
     const int shapes[][3] = {{1, 4, 3}, {4, 5, 3}, {6, 3, 5}};
     for (int s = 0; s < 3; s++) {
         int N = shapes[s][0], D = shapes[s][1], M = shapes[s][2];
-        double x[MAXLEN], W[MAXLEN], b[MAXDIM];
-        int t[MAXDIM];
-        random_array(x, N * D, -2, 2);
-        random_array(W, D * M, -1, 1);
-        random_array(b, M, -1, 1);
+        double x0[MAXLEN], W0[MAXLEN], b0[MAXDIM];
+        int t0[MAXDIM];
+        random_array(x0, N * D, -2, 2);
+        random_array(W0, D * M, -1, 1);
+        random_array(b0, M, -1, 1);
         for (int n = 0; n < N; n++)
-            t[n] = (int)gc_uniform(0, M - 1e-9);
-        char where[200];
-        snprintf(where, sizeof where,
-                 "for L = softmax-with-loss(x W + b, t) with x: %d x %d, W: %d x %d, %d classes, dL = 1",
-                 N, D, D, M, M);
+            t0[n] = (int)gc_uniform(0, M - 1e-9);
+        char loss[120], where_s[200], where_a[280];
+        snprintf(loss, sizeof loss, "L = softmax-with-loss(x W + b, t) with x: %d x %d, W: %d x %d, %d classes, "
+                 "dL = 1", N, D, D, M, M);
+        snprintf(where_s, sizeof where_s, "for %s (dscores is the array given as its dx)", loss);
+        snprintf(where_a, sizeof where_a, "with dout = the dscores that softmax_loss_backward gave, for %s", loss);
 
+        /* forward through the given layers, every array exact */
+        double *x = gc_array_copy("x", x0, N, D), *W = gc_array_copy("W", W0, D, M);
+        double *b = gc_array_copy("b", b0, M, 1);
+        int *t = gc_labels("t", t0, N);
+        double *scores = gc_array("scores", N, M), *y = gc_array("y", N, M);
         AffineLayer affine = {.in_size = D, .out_size = M, .W = W, .b = b};
         SoftmaxWithLoss loss_layer;
-        double scores[MAXLEN], y[MAXLEN];
+        memset(&loss_layer, 0, sizeof loss_layer);
         affine_forward(&affine, x, N, scores);
         softmax_loss_forward(&loss_layer, scores, t, N, M, y);
 
-        double dscores[MAXLEN], dx[MAXLEN], dW[MAXLEN], db[MAXDIM];
-        fill(dscores, N * M, GC_UNSET); /* no guesses here: the generic "never written" applies */
-        fill(dx, N * D, GC_UNSET);
-        fill(dW, D * M, GC_UNSET);
-        fill(db, M, GC_UNSET);
+        /* back through the learner's layers */
+        double *dscores = gc_array_fill("dscores", N, M, GC_STALE);
         softmax_loss_backward(&loss_layer, 1.0, dscores);
-        double one = 1.0, want_scores[MAXLEN], ref_scores[MAXLEN];
-        ref_affine(N, D, M, x, W, b, ref_scores);
-        LossCtx lctx = {N, M, t};
+        double one = 1.0, want_scores[MAXLEN], ref_scores[MAXLEN], zero[MAXLEN];
+        ref_affine(N, D, M, x0, W0, b0, ref_scores);
+        LossCtx lctx = {N, M, t0};
         numeric(loss_fn, ref_scores, N * M, &one, 1, &lctx, want_scores);
-        gc_expect_gradient("softmax_loss_backward", "dscores (its dx)", where, dscores, want_scores,
-                           (size_t)(N * M), NULL, 0);
+        fill(zero, N * M, 0.0);
+        gc_guess guess[1];
+        size_t ng = integer_division_guess(N, zero, guess);
+        gc_expect_gradient("softmax_loss_backward", "dscores", where_s, dscores, want_scores, (size_t)(N * M),
+                           guess, ng);
 
+        double *dx = gc_array_fill("dx", N, D, GC_STALE), *dW = gc_array_fill("dW", D, M, GC_STALE);
+        double *db = gc_array_fill("db", M, 1, GC_STALE);
         affine_backward(&affine, dscores, dx, dW, db);
         double ndx[MAXLEN], ndW[MAXLEN], ndb[MAXDIM];
-        ChainCtx ctx = {{N, D, M, x, W, b, WRT_X}, t};
-        numeric(chain_fn, x, N * D, &one, 1, &ctx, ndx);
+        ChainCtx ctx = {{N, D, M, x0, W0, b0, WRT_X}, t0};
+        numeric(chain_fn, x0, N * D, &one, 1, &ctx, ndx);
         ctx.affine.wrt = WRT_W;
-        numeric(chain_fn, W, D * M, &one, 1, &ctx, ndW);
+        numeric(chain_fn, W0, D * M, &one, 1, &ctx, ndW);
         ctx.affine.wrt = WRT_B;
-        numeric(chain_fn, b, M, &one, 1, &ctx, ndb);
-        gc_expect_gradient("affine_backward (fed softmax_loss_backward's dx)", "dx", where, dx, ndx,
-                           (size_t)(N * D), NULL, 0);
-        gc_expect_gradient("affine_backward (fed softmax_loss_backward's dx)", "dW", where, dW, ndW,
-                           (size_t)(D * M), NULL, 0);
-        gc_expect_gradient("affine_backward (fed softmax_loss_backward's dx)", "db", where, db, ndb,
-                           (size_t)M, NULL, 0);
+        numeric(chain_fn, b0, M, &one, 1, &ctx, ndb);
+        gc_expect_gradient("affine_backward", "dx", where_a, dx, ndx, (size_t)(N * D), NULL, 0);
+        gc_expect_gradient("affine_backward", "dW", where_a, dW, ndW, (size_t)(D * M), NULL, 0);
+        gc_expect_gradient("affine_backward", "db", where_a, db, ndb, (size_t)M, NULL, 0);
     }
 }

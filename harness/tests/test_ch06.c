@@ -6,6 +6,11 @@
  * the learner's ch06 file is the only learner code in the test program.
  * The gradients are compared with central differences of the grader's own
  * forward below, which uses none of those layers.
+ *
+ * Every network is made with max_batch = N, and the arrays two_layer_init
+ * allocated are named with their shapes right after it (name_net), as are
+ * the grader's x and t: a step one element past the end of any of them is
+ * caught and named.  The MAXLEN arrays below are the grader's scratch only.
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,10 +25,7 @@
 #include "../../solutions/ch05/softmax_loss.c"
 
 #define MAXDIM 8
-#define MAXLEN (MAXDIM * MAXDIM)
-
-/* Gradient arrays start filled with this: never written, or added onto, shows. */
-#define STALE 0.375
+#define MAXLEN (MAXDIM * MAXDIM) /* the grader's scratch arrays, never the learner's */
 
 /* ---- the grader's own forward ------------------------------------------------------- */
 
@@ -36,6 +38,7 @@ typedef struct {
 } NetCtx;
 
 static const char *const PARAM[4] = {"W1", "b1", "W2", "b2"};
+static const char *const GRAD[4] = {"dW1", "db1", "dW2", "db2"};
 
 /* The loss of x W1 + b1 -> max(0, .) -> . W2 + b2 -> softmax cross-entropy, the mean over N. */
 static double ref_loss(int N, int D, int H, int C, const double *x, const int *t, const double *W1,
@@ -132,6 +135,14 @@ static void fill(double *a, int n, double v)
         a[i] = v;
 }
 
+static int all_zero(const double *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i] != 0.0)
+            return 0;
+    return 1;
+}
+
 static int param_size(const TwoLayerNet *net, int k)
 {
     const int D = net->in_size, H = net->hidden_size, C = net->out_size;
@@ -148,52 +159,82 @@ static double *grad(TwoLayerNet *net, int k)
     return k == 0 ? net->dW1 : k == 1 ? net->db1 : k == 2 ? net->dW2 : net->db2;
 }
 
-/* A network whose parameters, batch and labels the grader drew, every hidden
- * pre-activation at least 0.05 from ReLU's kink (so h = 1e-5 never crosses it). */
-static void random_net(TwoLayerNet *net, int N, int D, int H, int C, int max_batch, double *x, int *t)
+/* two_layer_init, then the arrays it allocated named with their shapes (the
+ * work arrays have max_batch rows), so that a step past the end of one is
+ * named in the grader's message. */
+static void init_net(TwoLayerNet *net, int D, int H, int C, int max_batch, unsigned long long seed)
 {
-    if (two_layer_init(net, D, H, C, max_batch, 99) != 0)
+    if (two_layer_init(net, D, H, C, max_batch, seed) != 0)
         cr_assert_fail("two_layer_init failed (out of memory?)");
+    const size_t d = (size_t)D, h = (size_t)H, c = (size_t)C, n = (size_t)max_batch, e = sizeof(double);
+    gc_name_array("W1", net->W1, d, h, e);
+    gc_name_array("b1", net->b1, h, 1, e);
+    gc_name_array("W2", net->W2, h, c, e);
+    gc_name_array("b2", net->b2, c, 1, e);
+    gc_name_array("dW1", net->dW1, d, h, e);
+    gc_name_array("db1", net->db1, h, 1, e);
+    gc_name_array("dW2", net->dW2, h, c, e);
+    gc_name_array("db2", net->db2, c, 1, e);
+    gc_name_array("a1", net->a1, n, h, e);
+    gc_name_array("h1", net->h1, n, h, e);
+    gc_name_array("scores", net->scores, n, c, e);
+    gc_name_array("y", net->y, n, c, e);
+    gc_name_array("dscores", net->dscores, n, c, e);
+    gc_name_array("dh1", net->dh1, n, h, e);
+    gc_name_array("da1", net->da1, n, h, e);
+    gc_name_array("dx", net->dx, n, d, e);
+    gc_name_array("mask", net->relu.mask, n, h, sizeof *net->relu.mask);
+}
+
+/* A network for batches of exactly N (max_batch = N) whose parameters, batch
+ * x (N x D) and labels t (N) the grader drew, every hidden pre-activation at
+ * least 0.05 from ReLU's kink (so h = 1e-5 never crosses it). */
+static void random_net(TwoLayerNet *net, int N, int D, int H, int C, double **x, int **t)
+{
+    init_net(net, D, H, C, N, 99);
+    double xs[MAXLEN];
+    int ts[MAXDIM];
     for (int attempt = 0;; attempt++) {
         for (int k = 0; k < 4; k++)
             random_array(param(net, k), param_size(net, k), k % 2 ? -0.5 : -1, k % 2 ? 0.5 : 1);
-        random_array(x, N * D, -2, 2);
+        random_array(xs, N * D, -2, 2);
         int near = 0;
         for (int n = 0; n < N; n++)
             for (int j = 0; j < H; j++) {
                 double a = net->b1[j];
                 for (int i = 0; i < D; i++)
-                    a += x[n * D + i] * net->W1[i * H + j];
+                    a += xs[n * D + i] * net->W1[i * H + j];
                 near |= fabs(a) < 0.05;
             }
         if (!near || attempt > 200)
             break;
     }
     for (int n = 0; n < N; n++)
-        t[n] = (int)gc_uniform(0, C - 1e-9);
+        ts[n] = (int)gc_uniform(0, C - 1e-9);
+    *x = gc_array_copy("x", xs, (size_t)N, (size_t)D);
+    *t = gc_labels("t", ts, (size_t)N);
 }
 
 /* ---- two_layer_backward against central differences -------------------------------- */
 
-static void check_backward(int N, int D, int H, int C, int max_batch, const char *origin)
+static void check_backward(int N, int D, int H, int C, const char *origin)
 {
     TwoLayerNet net;
-    double x[MAXLEN];
-    int t[MAXDIM];
-    random_net(&net, N, D, H, C, max_batch, x, t);
+    double *x;
+    int *t;
+    random_net(&net, N, D, H, C, &x, &t);
     double loss = two_layer_forward(&net, x, t, N);
 
-    char where[300];
+    char where[240];
     snprintf(where, sizeof where,
-             "%s: a %d-%d-%d network (W1: %d x %d, W2: %d x %d) on a batch of N = %d, L = the mean loss, "
-             "dL = 1 (element [k] of an R x C array is row k / C, column k %% C)",
+             "%s: a %d-%d-%d network (W1: %d x %d, W2: %d x %d) on a batch of N = %d, L = the mean loss, dL = 1",
              origin, D, H, C, D, H, H, C, N);
 
     /* What the learner's backward may read and must not change, kept to compare. */
     double before[4][MAXLEN];
     for (int k = 0; k < 4; k++) {
         memcpy(before[k], param(&net, k), sizeof(double) * (size_t)param_size(&net, k));
-        fill(grad(&net, k), param_size(&net, k), STALE);
+        fill(grad(&net, k), param_size(&net, k), GC_STALE);
     }
     fill(net.dscores, N * C, 0); /* so that a layer run before its dout was written gives zeros */
     fill(net.dh1, N * H, 0);
@@ -202,6 +243,8 @@ static void check_backward(int N, int D, int H, int C, int max_batch, const char
     for (int k = 0; k < 4; k++)
         gc_expect_unchanged("two_layer_backward", PARAM[k], before[k], param(&net, k),
                             sizeof(double) * (size_t)param_size(&net, k));
+    /* dscores still all 0: softmax_loss_backward never ran, or ran with dloss = 0 */
+    int no_dscores = all_zero(net.dscores, N * C);
 
     NetCtx ctx = {N, D, H, C, x, t, {before[0], before[1], before[2], before[3]}, 0};
     double fw[4][MAXLEN], nomask[4][MAXLEN];
@@ -218,28 +261,31 @@ static void check_backward(int N, int D, int H, int C, int max_batch, const char
         ctx.wrt = k;
         gc_numeric_vjp(loss_fn, v, (size_t)size, &one, 1, &ctx, want);
 
-        double stale[MAXLEN], plus[MAXLEN], twice[MAXLEN], times_loss[MAXLEN];
-        fill(stale, size, STALE);
+        double zero[MAXLEN], twice[MAXLEN], times_loss[MAXLEN];
         for (int i = 0; i < size; i++) {
-            plus[i] = fw[k][i] + STALE;
+            zero[i] = 0;
             twice[i] = fw[k][i] / N;
             times_loss[i] = fw[k][i] * loss;
         }
         char why_stale[200], why_zero[400];
         snprintf(why_stale, sizeof why_stale,
-                 "d%s still holds what the grader put in it: it was never written (is the call to "
-                 "affine_backward of layer %d missing?)", PARAM[k], k < 2 ? 1 : 2);
-        double zero[MAXLEN];
-        fill(zero, size, 0);
-        snprintf(why_zero, sizeof why_zero,
-                 "d%s is all zeros: the layer's backward ran before its upstream gradient was "
-                 "computed. Call the backwards in reverse order: softmax_loss_backward, affine_backward "
-                 "(layer 2), relu_backward, affine_backward (layer 1)", PARAM[k]);
+                 "%s still holds what the grader put in it: it was never written (is the call to "
+                 "affine_backward of layer %d missing?)", GRAD[k], k < 2 ? 1 : 2);
+        if (no_dscores)
+            snprintf(why_zero, sizeof why_zero,
+                     "%s is all zeros, and so is dscores: softmax_loss_backward was not called, or was given "
+                     "dloss = 0%s. dloss is dL/dL = 1", GRAD[k],
+                     N > 1 ? " (1 / N is integer division in C: 0 for every N > 1)" : "");
+        else
+            snprintf(why_zero, sizeof why_zero,
+                     "%s is all zeros: the layer's backward ran before its upstream gradient was "
+                     "computed. Call the backwards in reverse order: softmax_loss_backward, affine_backward "
+                     "(layer 2), relu_backward, affine_backward (layer 1)", GRAD[k]);
+        double stale[MAXLEN];
+        fill(stale, size, GC_STALE);
         gc_guess guesses[] = {
             {zero, why_zero},
             {stale, why_stale},
-            {plus, "the right gradient plus what the array held before: it was added (+=) onto, not "
-                   "overwritten (or not set to 0 first)"},
             {twice, "divided by the batch size N twice: softmax_loss_backward already divides by N, so "
                     "dloss must be 1"},
             {times_loss, "multiplied by the loss L: dloss is dL/dL = 1, not the value of L"},
@@ -247,20 +293,19 @@ static void check_backward(int N, int D, int H, int C, int max_batch, const char
                         "was <= 0; send dh1 through relu_backward"},
         };
         size_t ng = sizeof guesses / sizeof *guesses - (k >= 2 ? 1 : 0); /* no mask in W2, b2 */
-        char func[80];
-        snprintf(func, sizeof func, "two_layer_backward (net->d%s)", PARAM[k]);
-        gc_expect_gradient(func, PARAM[k], where, grad(&net, k), want, (size_t)size, guesses, ng);
+        gc_expect_gradient("two_layer_backward", GRAD[k], where, grad(&net, k), want, (size_t)size, guesses, ng);
     }
     two_layer_free(&net);
 }
 
 /* ---- forward: given code -------------------------------------------------------------- */
 
-GRADED(ch06, two_layer_forward, "two_layer_init and two_layer_forward (given): the initial weights and the loss of the grader's own forward")
+GIVEN(ch06, two_layer_forward, "two_layer_init and two_layer_forward: the initial weights and the loss of the grader's own forward")
 {
     TwoLayerNet a, b, c;
-    if (two_layer_init(&a, 6, 5, 3, 4, 1) || two_layer_init(&b, 6, 5, 3, 4, 1) || two_layer_init(&c, 6, 5, 3, 4, 2))
-        cr_assert_fail("two_layer_init failed");
+    init_net(&a, 6, 5, 3, 4, 1);
+    init_net(&b, 6, 5, 3, 4, 1);
+    init_net(&c, 6, 5, 3, 4, 2);
     double sum_abs = 0;
     for (int i = 0; i < 30; i++) {
         if (a.W1[i] != b.W1[i])
@@ -279,13 +324,13 @@ GRADED(ch06, two_layer_forward, "two_layer_init and two_layer_forward (given): t
     two_layer_free(&c);
 
     gc_seed(6000);
-    const int shapes[][5] = {{4, 6, 5, 3, 4}, {1, 4, 3, 2, 3}, {3, 5, 8, 4, 8}};
+    const int shapes[][4] = {{4, 6, 5, 3}, {1, 4, 3, 2}, {3, 5, 8, 4}};
     for (int s = 0; s < 3; s++) {
         int N = shapes[s][0], D = shapes[s][1], H = shapes[s][2], C = shapes[s][3];
         TwoLayerNet net;
-        double x[MAXLEN];
-        int t[MAXDIM];
-        random_net(&net, N, D, H, C, shapes[s][4], x, t);
+        double *x;
+        int *t;
+        random_net(&net, N, D, H, C, &x, &t);
         double got = two_layer_forward(&net, x, t, N);
         double want = ref_loss(N, D, H, C, x, t, net.W1, net.b1, net.W2, net.b2);
         char where[120];
@@ -301,15 +346,15 @@ GRADED(ch06, two_layer_backward_small, "two_layer_backward on 6-5-3 networks wit
 {
     gc_seed(6001);
     for (int r = 0; r < 3; r++)
-        check_backward(4, 6, 5, 3, 4, "on seeded random parameters and inputs");
+        check_backward(4, 6, 5, 3, "on seeded random parameters and inputs");
 }
 
-GRADED(ch06, two_layer_backward_shapes, "two_layer_backward for N = 1 and other shapes, batches smaller than max_batch")
+GRADED(ch06, two_layer_backward_shapes, "two_layer_backward for N = 1, then other batch sizes and shapes")
 {
     gc_seed(6002);
-    const int shapes[][5] = {{1, 4, 3, 2, 1}, {2, 3, 7, 4, 5}, {5, 8, 2, 3, 8}, {3, 2, 6, 5, 3}};
+    const int shapes[][4] = {{1, 4, 3, 2}, {2, 3, 7, 4}, {5, 8, 2, 3}, {3, 2, 6, 5}};
     for (int s = 0; s < 4; s++)
-        check_backward(shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3], shapes[s][4],
+        check_backward(shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3],
                        "on seeded random parameters and inputs");
 }
 
@@ -322,8 +367,8 @@ GRADED(ch06, sgd_step, "sgd_step: p -= lr * dp for every element of W1, b1, W2, 
     for (int r = 0; r < 2; r++) {
         double lr = rates[r];
         TwoLayerNet net;
-        if (two_layer_init(&net, 5, 4, 3, 2, 5) != 0)
-            cr_assert_fail("two_layer_init failed");
+        const int D = 5, H = 4, C = 3;
+        init_net(&net, D, H, C, 2, 5);
         double p0[4][MAXLEN], g0[4][MAXLEN];
         for (int k = 0; k < 4; k++) {
             random_array(param(&net, k), param_size(&net, k), -1, 1);
@@ -333,26 +378,44 @@ GRADED(ch06, sgd_step, "sgd_step: p -= lr * dp for every element of W1, b1, W2, 
         }
         sgd_step(&net, lr);
         char where[80];
-        snprintf(where, sizeof where, "with lr = %g on random parameters and gradients", lr);
+        snprintf(where, sizeof where, "after sgd_step with lr = %g, on random parameters and gradients", lr);
         for (int k = 0; k < 4; k++) {
             int size = param_size(&net, k);
-            gc_expect_unchanged("sgd_step", "a gradient", g0[k], grad(&net, k), sizeof(double) * (size_t)size);
-            double want[MAXLEN], up[MAXLEN], nolr[MAXLEN];
+            char what[40];
+            snprintf(what, sizeof what, "%s, its gradient", GRAD[k]);
+            gc_expect_unchanged("sgd_step", what, g0[k], grad(&net, k), sizeof(double) * (size_t)size);
+            double want[MAXLEN], up[MAXLEN], nolr[MAXLEN], last[MAXLEN], side_a[MAXLEN], side_b[MAXLEN];
+            /* a matrix's two sides: a loop bound of one of them stops early */
+            const int sa = k == 0 ? D : k == 2 ? H : 0, sb = k == 0 ? H : k == 2 ? C : 0;
+            const char *na = k == 0 ? "D" : "H", *nb = k == 0 ? "H" : "C";
             for (int i = 0; i < size; i++) {
                 want[i] = p0[k][i] - lr * g0[k][i];
                 up[i] = p0[k][i] + lr * g0[k][i];
                 nolr[i] = p0[k][i] - g0[k][i];
+                last[i] = i < size - 1 ? want[i] : p0[k][i];
+                side_a[i] = i < sa ? want[i] : p0[k][i];
+                side_b[i] = i < sb ? want[i] : p0[k][i];
             }
-            char why_same[120];
+            char why_same[120], why_last[200], why_a[240], why_b[240];
             snprintf(why_same, sizeof why_same, "%s was not updated: step every one of W1, b1, W2, b2", PARAM[k]);
+            snprintf(why_last, sizeof why_last, "the last element, %s[%d], was not updated: the loop stops one "
+                     "step early (`i < n - 1` where `i < n` belongs)", PARAM[k], size - 1);
+            snprintf(why_a, sizeof why_a, "only %s[0] to %s[%d] were updated: the loop's bound is %s = %d, one "
+                     "side of the matrix; %s has %s x %s = %d elements", PARAM[k], PARAM[k], sa - 1, na, sa,
+                     PARAM[k], na, nb, size);
+            snprintf(why_b, sizeof why_b, "only %s[0] to %s[%d] were updated: the loop's bound is %s = %d, one "
+                     "side of the matrix; %s has %s x %s = %d elements", PARAM[k], PARAM[k], sb - 1, nb, sb,
+                     PARAM[k], na, nb, size);
             gc_guess guesses[] = {
                 {up, "p += lr * dp: a step uphill; gradient descent subtracts the gradient"},
                 {nolr, "p -= dp: the learning rate lr was not multiplied in"},
                 {p0[k], why_same},
+                {last, why_last},
+                {side_a, why_a},
+                {side_b, why_b},
             };
-            char what[40];
-            snprintf(what, sizeof what, "%s after the step", PARAM[k]);
-            gc_expect_value("sgd_step", what, where, param(&net, k), want, (size_t)size, guesses, 3);
+            size_t ng = sizeof guesses / sizeof *guesses - (k % 2 ? 2 : 0); /* b1, b2 have one side */
+            gc_expect_value("sgd_step", PARAM[k], where, param(&net, k), want, (size_t)size, guesses, ng);
         }
         two_layer_free(&net);
     }
@@ -362,9 +425,9 @@ GRADED(ch06, training_lowers_loss, "20 rounds of forward, your backward and your
 {
     gc_seed(6004);
     TwoLayerNet net;
-    double x[MAXLEN];
-    int t[MAXDIM];
-    random_net(&net, 6, 4, 8, 3, 6, x, t);
+    double *x;
+    int *t;
+    random_net(&net, 6, 4, 8, 3, &x, &t);
     for (int k = 0; k < 4; k++) /* small weights, as two_layer_init draws them */
         for (int i = 0; i < param_size(&net, k); i++)
             param(&net, k)[i] *= 0.3;
