@@ -591,11 +591,16 @@ def out_of_bounds(body, arrays, access_word):
     name = a["name"]
     shape = " (%d x %d)" % (a["rows"], a["cols"]) if a["rows"] > 1 and a["cols"] > 1 else ""
     holds = "%s holds %d element%s%s: %s[0] to %s[%d]" % (name, n, "" if n == 1 else "s", shape, name, name, n - 1)
+    if n == 1 and index == 1 and a["rows"] == 1 and a["cols"] == 1:
+        return ("%s %s[1], one element past the end of %s (heap-buffer-overflow; %s points to one value)\n"
+                "  likely cause: %s points to one double: write *%s; %s[1] is the next double, not yours"
+                % (access_word, name, name, name, name, name, name))
     if index >= n:
         past = index - n + 1
         where = ("one element past the end of %s" % name if past == 1 else
                  "%d elements past the end of %s" % (past, name))
-        cause = ("a loop bound `<=` where `<` belongs: `for (i = 0; i <= n; i++)` takes one step too many"
+        cause = ("a loop bound `<=` where `<` belongs: `for (i = 0; i <= n; i++)` takes one step too many "
+                 "(or a walk from the back that starts at n instead of n - 1)"
                  if past == 1 else
                  "a row length swapped with a column length (element [r][c] of an R x C array is "
                  "[r * C + c]), or a loop over the wrong size")
@@ -846,12 +851,17 @@ def blame_dependencies(results):
         broken = [u for u in r.uses if u in failed and u != r.name]
         if r.passed or not broken:
             continue
+        if "is not implemented yet" in r.message:
+            continue  # the stub says it all
         funcs = []
         for u in broken:
             if function_of(u) not in funcs:
                 funcs.append(function_of(u))
-        r.message = ("%s own test fails too (%s): fix that first, this test builds on it.\n%s"
-                     % (" and ".join("%s's" % f for f in funcs), ", ".join(broken), r.message))
+        if len(funcs) == 1:
+            head = "%s's own test fails too" % funcs[0]
+        else:
+            head = "the own tests of %s fail too" % " and ".join(funcs)
+        r.message = "%s (%s): fix that first, this test builds on it.\n%s" % (head, ", ".join(broken), r.message)
 
 
 def print_chapter(ch, exdir, results, problem, notes=()):

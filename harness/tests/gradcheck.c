@@ -197,8 +197,8 @@ static int element_name(const char *names, size_t n, size_t i, char *buf, size_t
 }
 
 #define ADDED_ONTO                                                                                       \
-    "the right values plus what the array held before: it was added onto (+=) without setting it to 0 "  \
-    "first. Assign (=), or set each element to 0 before adding into it"
+    "the right value plus what the output held before: it was added onto (+=) without setting it to 0 "  \
+    "first. Assign (=), or set it to 0 before adding into it"
 
 static int unwritten(double v)
 {

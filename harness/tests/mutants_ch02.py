@@ -16,6 +16,13 @@ MUTANTS = [
  SQUARE, "multiply it by dout"),
 ("square: the output instead of the derivative", "unary_nodes.c", SQUARE_LINE,
  "*dx = dout * node->x * node->x;", SQUARE, "not its derivative"),
+("square: adds onto dx (+=) instead of assigning", "unary_nodes.c", SQUARE_LINE, "*dx += dout * 2.0 * node->x;",
+ SQUARE, "added onto (+=) without setting it to 0 first"),
+("square: dx never written", "unary_nodes.c", SQUARE_LINE, "(void)node; (void)dout; (void)dx;",
+ SQUARE, "dx = (never written)"),
+# sum_square_backward builds on square_backward: a broken square_backward is named first
+("square: the 2 forgotten, seen from sum_square", "unary_nodes.c", SQUARE_LINE, "*dx = dout * node->x;",
+ SUM_SQUARE, "square_backward's own test fails too"),
 ("exp: exp applied to the cached output", "unary_nodes.c",
  "*dx = dout * node->out;", "*dx = dout * exp(node->out);", EXP, "cached output"),
 ("exp: dout passed through", "unary_nodes.c",
@@ -45,6 +52,8 @@ MUTANTS = [
  "*dx = dt * 1.0;", "*dx = dt * 2.0;", SUM_SQUARE, "does not double"),
 ("sum_square: dout forgotten", "sum_square.c",
  CHAIN_LINE, "square_backward(&f->square, 1.0, &dt); (void)dout;", SUM_SQUARE, "multiply it by dout"),
+("sum_square: dy never written", "sum_square.c",
+ "*dy = dt * 1.0;", "(void)dy;", SUM_SQUARE, "dy = (never written)"),
 ("sum_square: z instead of dz/dt", "sum_square.c",
  CHAIN_LINE, "dt = dout * f->square.x * f->square.x;", SUM_SQUARE, "not the derivative"),
 ]

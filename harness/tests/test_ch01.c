@@ -90,13 +90,14 @@ enum {
     DOUT_EVERYWHERE = 16,/* grad[a] += dout * da */
     SWAPPED_LOCAL = 32,  /* grad[a] += grad[k] * db */
     SKIP_OUTPUT = 64,    /* the walk starts at count-2 */
+    NOT_CLEARED = 128,   /* grad kept what it held (GC_STALE) instead of starting at 0 */
 };
 
 static void ref_walk(const Graph *g, double dout, int mistakes, double *grad)
 {
     int n = g->count;
     for (int i = 0; i < n; i++)
-        grad[i] = 0.0;
+        grad[i] = (mistakes & NOT_CLEARED) ? GC_STALE : 0.0;
     grad[n - 1] = (mistakes & SEED_ONE) ? 1.0 : dout;
     for (int step = 0; step < n; step++) {
         int k = (mistakes & FORWARD_ORDER) ? step : n - 1 - step;
@@ -142,39 +143,72 @@ static const struct {
 
 /* ---- grading one call of graph_backward -------------------------------------- */
 
-#define SLOTS (GRAPH_MAX_NODES + 4) /* grad gets a few extra slots to catch writes past its end */
+/* What fills nodes[count .. GRAPH_MAX_NODES - 1]: a mul node reading node 0.
+ * The Graph struct holds GRAPH_MAX_NODES nodes by design, so a walk that
+ * starts one node too far (k = g->count) reads no memory past the struct; it
+ * finds this node, which sends grad[g->count] back, one element past the end
+ * of grad, where the sanitizer stops it. */
+static void poison_unused_nodes(Graph *g)
+{
+    for (int k = g->count; k < GRAPH_MAX_NODES; k++)
+        g->nodes[k] = (Node){OP_MUL, 0, 0, "(not a node)", 0.0};
+}
 
-static void check_backward(Graph *g, double dout, const char *names, const char *where)
+/* "grad[0] (apple), grad[1] (apple count), ...": each element's name in a message. */
+static void grad_names(const Graph *g, int with_node_names, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < g->count && used < size; k++) {
+        if (with_node_names)
+            used += (size_t)snprintf(buf + used, size - used, "%sgrad[%d] (%s)", k ? ", " : "", k,
+                                     g->nodes[k].name);
+        else
+            used += (size_t)snprintf(buf + used, size - used, "%sgrad[%d]", k ? ", " : "", k);
+    }
+}
+
+static void check_backward(Graph *g, double dout, int with_node_names, const char *where)
 {
     ref_fill(g);
+    poison_unused_nodes(g);
     Graph before;
     memcpy(&before, g, sizeof before);
-    double got[SLOTS], want[GRAPH_MAX_NODES];
-    for (int i = 0; i < SLOTS; i++)
-        got[i] = GC_UNSET;
-    graph_backward(g, dout, got);
+    size_t n = (size_t)g->count;
+    /* exactly g->count slots, each holding GC_STALE: the walk must clear them first */
+    double *grad = gc_array_fill("grad", n, 1, GC_STALE), want[GRAPH_MAX_NODES];
+    graph_backward(g, dout, grad);
     gc_expect_unchanged("graph_backward", "the graph", &before, g, sizeof *g);
 
-    for (int i = g->count; i < SLOTS; i++)
-        if (got[i] != GC_UNSET)
-            cr_assert_fail("graph_backward wrote grad[%d], past the end of grad, %s: it has g->count = %d entries\n"
-                           "  likely cause: a loop bound; the nodes are 0 .. g->count - 1",
-                           i, where, g->count);
-    for (int i = 0; i < g->count; i++)
-        if (got[i] == GC_UNSET || fabs(got[i]) > 1e300)
-            cr_assert_fail("graph_backward: grad[%d] (node '%s') still holds the grader's placeholder %s\n"
-                           "  likely cause: set every grad[i] to 0 before the walk, then add into it; "
-                           "a node that does not lead to the output keeps gradient 0",
-                           i, g->nodes[i].name, where);
-
     numeric_grads(g, dout, want);
+    double not_cleared[GRAPH_MAX_NODES];
+    ref_walk(g, dout, NOT_CLEARED, not_cleared);
+    int matches = 1;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(grad[i] - not_cleared[i]) > 1e-7 + 1e-6 * fabs(not_cleared[i]))
+            matches = 0;
+    if (matches) { /* before gradcheck.c's "never written": the fix is to clear, not to write more */
+        size_t k = 0;
+        while (k + 1 < n && fabs(grad[k] - want[k]) <= 1e-7 + 1e-6 * fabs(want[k]))
+            k++;
+        cr_assert_fail("graph_backward: grad[%zu] (node '%s') is wrong %s\n"
+                       "  yours: grad[%zu] = %.8g\n"
+                       "  numeric (central difference of the grader's forward): grad[%zu] = %.8g\n"
+                       "  likely cause: grad was not cleared before the walk: the grader handed it over holding "
+                       "%g in every slot, and your walk added onto that and passed it on to the nodes further "
+                       "back. Set every grad[i] to 0 before the walk, then seed grad[g->count - 1] = dout",
+                       k, g->nodes[k].name, where, k, grad[k], k, want[k], GC_STALE);
+    }
+
     double guess_values[NMISTAKES][GRAPH_MAX_NODES];
     gc_guess guesses[NMISTAKES];
     for (size_t m = 0; m < NMISTAKES; m++) {
         ref_walk(g, dout, MISTAKES[m].mistakes, guess_values[m]);
         guesses[m] = (gc_guess){guess_values[m], MISTAKES[m].why};
     }
-    gc_expect_gradient("graph_backward", names, where, got, want, (size_t)g->count, guesses, NMISTAKES);
+    char names[GRAPH_MAX_NODES * 40];
+    grad_names(g, with_node_names, names, sizeof names);
+    gc_expect_gradient("graph_backward", names, where, grad, want, n, guesses, NMISTAKES);
 }
 
 /* ---- the book's graphs ---------------------------------------------------------- */
@@ -200,13 +234,34 @@ static void fruit_graph(Graph *g)
     ref_mul(g, "price", fruit, tax);
 }
 
-#define APPLE_NAMES "d apple, d apple count, d tax, d apple price, d price"
-#define FRUIT_NAMES "d apple, d apple count, d orange, d orange count, d tax, d apple price, " \
-                    "d orange price, d fruit price, d price"
+/* ---- given code, checked against the grader's forward ----------------------------- */
 
-/* ---- forward: given code, checked against the grader's forward ------------------ */
+/* "nodes[0].value (apple), nodes[1].value (apple count), ..." */
+static void value_names(const Graph *g, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < g->count && used < size; k++)
+        used += (size_t)snprintf(buf + used, size - used, "%snodes[%d].value (%s)", k ? ", " : "", k,
+                                 g->nodes[k].name);
+}
 
-GRADED(ch01, graph_forward_book, "graph_input/graph_mul/graph_add build the book's graphs; graph_forward evaluates them")
+/* Runs the learner's graph_forward on `mine` and compares every node's value
+ * and the returned price with the grader's forward on the same graph. */
+static void check_forward(Graph *mine, const Graph *want, const char *where)
+{
+    double price = graph_forward(mine);
+    double value[GRAPH_MAX_NODES], got[GRAPH_MAX_NODES];
+    double want_price = ref_eval(want, -1, 0.0, value);
+    for (int k = 0; k < want->count; k++)
+        got[k] = mine->nodes[k].value;
+    char names[GRAPH_MAX_NODES * 48];
+    value_names(want, names, sizeof names);
+    gc_expect_value("graph_forward", "the returned price", where, &price, &want_price, 1, NULL, 0);
+    gc_expect_value("graph_forward", names, where, got, value, (size_t)want->count, NULL, 0);
+}
+
+GIVEN(ch01, graph_forward_book, "graph_input/graph_mul/graph_add build the book's graphs; graph_forward evaluates them")
 {
     Graph mine, want;
     graph_init(&mine);
@@ -215,34 +270,47 @@ GRADED(ch01, graph_forward_book, "graph_input/graph_mul/graph_add build the book
     int apple_price = graph_mul(&mine, "apple price", apple, count);
     graph_mul(&mine, "price", apple_price, tax);
     apple_graph(&want);
-    cr_assert_eq(mine.count, want.count, "the apple graph has %d nodes, expected %d", mine.count, want.count);
+    cr_assert_eq(mine.count, want.count, "graph_mul: the apple graph has %d nodes, expected %d", mine.count,
+                 want.count);
     for (int k = 0; k < want.count; k++)
         cr_assert(mine.nodes[k].op == want.nodes[k].op && mine.nodes[k].a == want.nodes[k].a &&
                       mine.nodes[k].b == want.nodes[k].b,
-                  "node %d ('%s') of the apple graph is not wired as expected", k, want.nodes[k].name);
-
-    double price = graph_forward(&mine);
-    double value[GRAPH_MAX_NODES], got[GRAPH_MAX_NODES];
-    double want_price = ref_eval(&want, -1, 0.0, value);
-    for (int k = 0; k < mine.count; k++)
-        got[k] = mine.nodes[k].value;
-    gc_expect_value("graph_forward", "the returned price", "on the apple graph", &price, &want_price, 1, NULL, 0);
-    gc_expect_value("graph_forward", "apple, apple count, tax, apple price, price", "on the apple graph", got,
-                    value, (size_t)mine.count, NULL, 0);
+                  "graph_input/graph_mul: node %d ('%s') of the apple graph is not wired as expected", k,
+                  want.nodes[k].name);
+    check_forward(&mine, &want, "on the apple graph");
 
     fruit_graph(&want);
     Graph fruit = want;
     for (int k = 0; k < fruit.count; k++)
         if (fruit.nodes[k].op != OP_INPUT)
             fruit.nodes[k].value = GC_UNSET;
-    price = graph_forward(&fruit);
-    want_price = ref_eval(&want, -1, 0.0, value);
-    for (int k = 0; k < fruit.count; k++)
-        got[k] = fruit.nodes[k].value;
-    gc_expect_value("graph_forward", "the returned price", "on the apples-and-oranges graph", &price, &want_price,
-                    1, NULL, 0);
-    gc_expect_value("graph_forward", "apple, apple count, orange, orange count, tax, apple price, orange price, "
-                    "fruit price, price", "on the apples-and-oranges graph", got, value, (size_t)fruit.count, NULL, 0);
+    check_forward(&fruit, &want, "on the apples-and-oranges graph");
+}
+
+GIVEN(ch01, graph_local_grads, "graph_local_grads: 1 and 1 for an add node, b's and a's values for a mul node, 0 for an input")
+{
+    Graph g;
+    fruit_graph(&g);
+    ref_fill(&g);
+    for (int k = 0; k < g.count; k++) {
+        const Node *node = &g.nodes[k];
+        double *da = gc_array_fill("da", 1, 1, GC_STALE), *db = gc_array_fill("db", 1, 1, GC_STALE);
+        graph_local_grads(&g, k, da, db);
+        double got[2] = {*da, *db}, want[2] = {0.0, 0.0};
+        char where[160];
+        if (node->op == OP_INPUT) {
+            snprintf(where, sizeof where, "at node %d ('%s', an input), on the apples-and-oranges graph", k,
+                     node->name);
+        } else {
+            double va = g.nodes[node->a].value, vb = g.nodes[node->b].value;
+            want[0] = node->op == OP_ADD ? 1.0 : vb;
+            want[1] = node->op == OP_ADD ? 1.0 : va;
+            snprintf(where, sizeof where, "at node %d ('%s' = %s %c %s = %g %c %g), on the apples-and-oranges "
+                     "graph", k, node->name, g.nodes[node->a].name, node->op == OP_ADD ? '+' : 'x',
+                     g.nodes[node->b].name, va, node->op == OP_ADD ? '+' : 'x', vb);
+        }
+        gc_expect_value("graph_local_grads", "da, db", where, got, want, 2, NULL, 0);
+    }
 }
 
 /* ---- random graphs ------------------------------------------------------------ */
@@ -293,20 +361,23 @@ static void describe(const Graph *g, char *buf, size_t size)
 
 /* ---- backward: checked against central differences of the grader's forward ---- */
 
+/* uses: graph_local_grads */
 GRADED(ch01, graph_backward_apple, "graph_backward on the apple graph: 100 x 2 x 1.1, dout = 1")
 {
     Graph g;
     apple_graph(&g);
-    check_backward(&g, 1.0, APPLE_NAMES, "on the apple graph (dout = 1)");
+    check_backward(&g, 1.0, 1, "on the apple graph (dout = 1)");
 }
 
+/* uses: graph_local_grads */
 GRADED(ch01, graph_backward_fruit, "graph_backward on the apples-and-oranges graph, dout = 1")
 {
     Graph g;
     fruit_graph(&g);
-    check_backward(&g, 1.0, FRUIT_NAMES, "on the apples-and-oranges graph (dout = 1)");
+    check_backward(&g, 1.0, 1, "on the apples-and-oranges graph (dout = 1)");
 }
 
+/* uses: graph_local_grads */
 GRADED(ch01, graph_backward_fan_out, "graph_backward where one value feeds two nodes: the gradients add up")
 {
     /* A delivery fee of 10% of the pre-tax price: the apple price is read twice. */
@@ -317,13 +388,13 @@ GRADED(ch01, graph_backward_fan_out, "graph_backward where one value feeds two n
     int taxed = ref_mul(&g, "taxed price", apple_price, tax);
     int fee = ref_mul(&g, "fee", apple_price, fee_rate);
     ref_add(&g, "total", taxed, fee);
-    const char *names = "d apple, d apple count, d tax, d fee rate, d apple price, d taxed price, d fee, d total";
-    check_backward(&g, 1.0, names,
+    check_backward(&g, 1.0, 1,
                    "on total = apple price x tax + apple price x fee rate, apple price = 100 x 2 (dout = 1)");
-    check_backward(&g, -0.5, names,
+    check_backward(&g, -0.5, 1,
                    "on total = apple price x tax + apple price x fee rate, apple price = 100 x 2 (dout = -0.5)");
 }
 
+/* uses: graph_local_grads */
 GRADED(ch01, graph_backward_leaf_twice, "graph_backward where an input is used twice: x * x, and x in two nodes")
 {
     /* z = (x * x) * (x + y): x is both inputs of one node and an input of another. */
@@ -332,29 +403,27 @@ GRADED(ch01, graph_backward_leaf_twice, "graph_backward where an input is used t
     int xx = ref_mul(&g, "x*x", x, x);
     int s = ref_add(&g, "x+y", x, y);
     ref_mul(&g, "z", xx, s);
-    check_backward(&g, 1.0, "dx, dy, d(x*x), d(x+y), dz", "on z = (x * x) * (x + y) at x = 3, y = -2 (dout = 1)");
+    check_backward(&g, 1.0, 1, "on z = (x * x) * (x + y) at x = 3, y = -2 (dout = 1)");
 
     /* w = x + x: the same input twice in an add node. */
     Graph h = {0};
     int u = ref_input(&h, "x", 1.5);
     ref_add(&h, "w", u, u);
-    check_backward(&h, 2.0, "dx, dw", "on w = x + x at x = 1.5 (dout = 2)");
+    check_backward(&h, 2.0, 1, "on w = x + x at x = 1.5 (dout = 2)");
 }
 
+/* uses: graph_local_grads */
 GRADED(ch01, graph_backward_random, "graph_backward on 40 seeded random graphs and upstream gradients")
 {
     gc_seed(1001);
-    char names[GRAPH_MAX_NODES * 12], where[1400], shape[1200];
+    char where[1400], shape[1200];
     for (int t = 0; t < 40; t++) {
         Graph g;
         random_graph(&g);
         double dout = gc_away_from_zero(0.5, 2);
-        size_t used = 0;
-        for (int k = 0; k < g.count; k++)
-            used += (size_t)snprintf(names + used, sizeof names - used, "%sgrad[%d]", k ? ", " : "", k);
         describe(&g, shape, sizeof shape);
         snprintf(where, sizeof where, "on random graph %d of 40 (dout = %.4g)\n  the graph: %s", t + 1, dout, shape);
-        check_backward(&g, dout, names, where);
+        check_backward(&g, dout, 0, where); /* node k is named nk: "grad[k]" says it all */
     }
 }
 
@@ -364,39 +433,59 @@ static double square(double x) { return x * x; }
 static double cube(double x) { return x * x * x; }
 static double inverse(double x) { return 1.0 / x; }
 
-/* The grader's own copies of the formula and of the usual slips. */
+/* The grader's own copy of the formula. */
 static double ref_central(double (*f)(double), double x, double h) { return (f(x + h) - f(x - h)) / (2 * h); }
-static double ref_forward_diff(double (*f)(double), double x, double h) { return (f(x + h) - f(x)) / h; }
-static double ref_backward_diff(double (*f)(double), double x, double h) { return (f(x) - f(x - h)) / h; }
 
+/* Checks numerical_diff(f, x, h) against `want`. `exact` (or NAN) is the exact
+ * derivative, a wrong answer when `want` is the central difference of a large h. */
 static void check_numerical_diff(double (*f)(double), const char *fname, double x, double h, double want,
-                                 const char *want_is)
+                                 const char *want_is, double exact)
 {
     char where[160];
-    snprintf(where, sizeof where, "for f(x) = %s at x = %g with h = %g (%s)", fname, x, h, want_is);
+    snprintf(where, sizeof where, "for f(x) = %s at x = %g with h = %g%s%s%s", fname, x, h,
+             want_is ? " (" : "", want_is ? want_is : "", want_is ? ")" : "");
     double got = numerical_diff(f, x, h);
-    double forward = ref_forward_diff(f, x, h), backward = ref_backward_diff(f, x, h);
-    double over_h = 2 * ref_central(f, x, h), no_parens = f(x + h) - f(x - h) / (2 * h);
-    gc_guess guesses[] = {
-        {&forward, "that is the forward difference (f(x + h) - f(x)) / h; evaluate on both sides: "
-                   "(f(x + h) - f(x - h)) / (2h)"},
-        {&backward, "that is the backward difference (f(x) - f(x - h)) / h; evaluate on both sides: "
-                    "(f(x + h) - f(x - h)) / (2h)"},
-        {&over_h, "twice the right value: the two points are 2h apart, so divide by 2 * h, not h"},
-        {&no_parens, "operator precedence: f(x + h) - f(x - h) / (2 * h) divides only the second term; "
-                     "put the difference in parentheses"},
-    };
-    gc_expect_value("numerical_diff", "the slope", where, &got, &want, 1, guesses, 4);
+
+    /* the usual slips, computed the way the slip computes them */
+    double forward = (f(x + h) - f(x)) / h, backward = (f(x) - f(x - h)) / h;
+    double over_h = (f(x + h) - f(x - h)) / h, no_parens = f(x + h) - f(x - h) / (2 * h);
+    double half_times_h = (f(x + h) - f(x - h)) / 2 * h, zero = 0.0;
+    gc_guess guesses[7];
+    size_t n = 0;
+    if (!isnan(exact))
+        guesses[n++] = (gc_guess){&exact, "that is the exact derivative: the central difference with this h is "
+                                          "not (for x^3 it is 3x^2 + h^2), so your code does not use the h it "
+                                          "was given"};
+    guesses[n++] = (gc_guess){&forward, "that is the forward difference (f(x + h) - f(x)) / h: a fair estimate, "
+                                        "but less accurate (its error shrinks like h, the central difference's "
+                                        "like h^2), and not this function's formula; evaluate on both sides: "
+                                        "(f(x + h) - f(x - h)) / (2 * h)"};
+    guesses[n++] = (gc_guess){&backward, "that is the backward difference (f(x) - f(x - h)) / h; evaluate on both "
+                                         "sides: (f(x + h) - f(x - h)) / (2 * h)"};
+    guesses[n++] = (gc_guess){&over_h, "twice the right value: the two points are 2h apart, so divide by 2 * h, "
+                                       "not h"};
+    guesses[n++] = (gc_guess){&no_parens, "operator precedence: f(x + h) - f(x - h) / (2 * h) divides only the "
+                                          "second term; put the difference in parentheses"};
+    /* With a small h, / 2 * h gives almost 0: an exact 0 is told apart from it. */
+    if (got == 0.0)
+        guesses[n++] = (gc_guess){&zero, "the slope came out exactly 0: f(x + h) and f(x - h) were equal. That "
+                                         "happens when h is so small (1e-50, say) that x + h rounds to x, or when "
+                                         "a factor such as 1 / 2 is integer division (0); use the h you are "
+                                         "given, and write / (2 * h)"};
+    else
+        guesses[n++] = (gc_guess){&half_times_h, "operator precedence: / 2 * h divides by 2 and then multiplies "
+                                                 "by h: write / (2 * h)"};
+    gc_expect_value("numerical_diff", "the returned slope", where, &got, &want, 1, guesses, n);
 }
 
 GRADED(ch01, numerical_diff_known, "numerical_diff agrees with derivatives known by hand (h = 1e-4)")
 {
     double h = 1e-4;
-    check_numerical_diff(square, "x^2", 3, h, 6, "the derivative 2x is 6");
-    check_numerical_diff(cube, "x^3", -1.5, h, 6.75, "the derivative 3x^2 is 6.75");
-    check_numerical_diff(exp, "exp(x)", 1, h, exp(1), "the derivative exp(x) is e");
-    check_numerical_diff(sin, "sin(x)", 1, h, cos(1), "the derivative cos(x) is 0.5403");
-    check_numerical_diff(inverse, "1/x", -2, h, -0.25, "the derivative -1/x^2 is -0.25");
+    check_numerical_diff(square, "x^2", 3, h, 6, "the derivative 2x is 6", NAN);
+    check_numerical_diff(cube, "x^3", -1.5, h, 6.75, "the derivative 3x^2 is 6.75", NAN);
+    check_numerical_diff(exp, "exp(x)", 1, h, exp(1), "the derivative exp(x) is e", NAN);
+    check_numerical_diff(sin, "sin(x)", 1, h, cos(1), "the derivative cos(x) is 0.5403", NAN);
+    check_numerical_diff(inverse, "1/x", -2, h, -0.25, "the derivative -1/x^2 is -0.25", NAN);
 }
 
 GRADED(ch01, numerical_diff_step, "numerical_diff uses the step h it is given (x^3 with a large h)")
@@ -406,16 +495,7 @@ GRADED(ch01, numerical_diff_step, "numerical_diff uses the step h it is given (x
     double cases[][2] = {{2, 0.1}, {-1, 0.5}, {0.5, 0.25}};
     for (int c = 0; c < 3; c++) {
         double x = cases[c][0], h = cases[c][1];
-        char where[160];
-        snprintf(where, sizeof where, "for f(x) = x^3 at x = %g with h = %g", x, h);
-        double got = numerical_diff(cube, x, h), want = ref_central(cube, x, h);
-        double exact = 3 * x * x, forward = ref_forward_diff(cube, x, h), twice = 2 * want;
-        gc_guess guesses[] = {
-            {&exact, "that is the exact derivative 3x^2: the central difference with this h is 3x^2 + h^2, "
-                     "so your code does not use the h it was given"},
-            {&forward, "that is the forward difference (f(x + h) - f(x)) / h; evaluate on both sides"},
-            {&twice, "twice the right value: divide by 2 * h, not h"},
-        };
-        gc_expect_value("numerical_diff", "the slope", where, &got, &want, 1, guesses, 3);
+        check_numerical_diff(cube, "x^3", x, h, ref_central(cube, x, h), "the central difference is 3x^2 + h^2",
+                             3 * x * x);
     }
 }

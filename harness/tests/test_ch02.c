@@ -65,42 +65,44 @@ static double central_difference_scaled(gc_scalar_fn f, double x, void *ctx)
 
 /* ---- calling the learner's backward on a node the grader filled ------------------- */
 
+/* dx is one double on the heap, holding GC_STALE: a `*dx +=` is recognised.
+ * Its value is returned, and compared as a scalar (not a one-element array). */
 static double call_backward(Kind kind, double x, double c, double dout)
 {
-    double dx = GC_UNSET;
+    double *dx = gc_array_fill("dx", 1, 1, GC_STALE);
     switch (kind) {
     case SQUARE: {
         SquareNode node = {x}, before = node;
-        square_backward(&node, dout, &dx);
+        square_backward(&node, dout, dx);
         gc_expect_unchanged("square_backward", "the node's cache", &before, &node, sizeof node);
         break;
     }
     case EXP: {
         ExpNode node = {exp(x)}, before = node;
-        exp_backward(&node, dout, &dx);
+        exp_backward(&node, dout, dx);
         gc_expect_unchanged("exp_backward", "the node's cache", &before, &node, sizeof node);
         break;
     }
     case RECIPROCAL: {
         ReciprocalNode node = {1.0 / x}, before = node;
-        reciprocal_backward(&node, dout, &dx);
+        reciprocal_backward(&node, dout, dx);
         gc_expect_unchanged("reciprocal_backward", "the node's cache", &before, &node, sizeof node);
         break;
     }
     case SCALE: {
         ScaleNode node = {c}, before = node;
-        scale_backward(&node, dout, &dx);
+        scale_backward(&node, dout, dx);
         gc_expect_unchanged("scale_backward", "the node's constant", &before, &node, sizeof node);
         break;
     }
     case ADD_CONST: {
         AddConstNode node = {c}, before = node;
-        add_const_backward(&node, dout, &dx);
+        add_const_backward(&node, dout, dx);
         gc_expect_unchanged("add_const_backward", "the node's constant", &before, &node, sizeof node);
         break;
     }
     }
-    return dx;
+    return *dx;
 }
 
 #define MAX_GUESSES 5
@@ -190,7 +192,7 @@ static void check_unary_exact(Kind kind, double x, double c, double dout)
 
 /* ---- forward: given code, checked against the grader's forwards -------------------- */
 
-GRADED(ch02, unary_forward, "the five unary forwards return f(x) and cache what their backward needs")
+GIVEN(ch02, unary_forward, "the five unary forwards return f(x) and cache what their backward needs")
 {
     double xs[] = {2, -0.5, 3.25};
     for (int k = 0; k < 3; k++) {
@@ -202,42 +204,49 @@ GRADED(ch02, unary_forward, "the five unary forwards return f(x) and cache what 
         got = square_forward(&sq, x);
         want = x * x;
         gc_expect_value("square_forward", "out", where, &got, &want, 1, NULL, 0);
-        gc_expect_value("square_forward", "the cached x", where, &sq.x, &x, 1, NULL, 0);
+        gc_expect_value("square_forward", "node->x (the cache)", where, &sq.x, &x, 1, NULL, 0);
 
         ExpNode ex = {GC_UNSET};
         got = exp_forward(&ex, x);
         want = exp(x);
         gc_guess exp_cache[] = {{&x, "cached x, but exp's backward needs out = exp(x)"}};
         gc_expect_value("exp_forward", "out", where, &got, &want, 1, NULL, 0);
-        gc_expect_value("exp_forward", "the cached out", where, &ex.out, &want, 1, exp_cache, 1);
+        gc_expect_value("exp_forward", "node->out (the cache)", where, &ex.out, &want, 1, exp_cache, 1);
 
         ReciprocalNode rc = {GC_UNSET};
         got = reciprocal_forward(&rc, x);
         want = 1.0 / x;
         gc_guess rc_cache[] = {{&x, "cached x, but reciprocal's backward needs out = 1/x"}};
         gc_expect_value("reciprocal_forward", "out", where, &got, &want, 1, NULL, 0);
-        gc_expect_value("reciprocal_forward", "the cached out", where, &rc.out, &want, 1, rc_cache, 1);
+        gc_expect_value("reciprocal_forward", "node->out (the cache)", where, &rc.out, &want, 1, rc_cache, 1);
 
+        char with_c[64];
         ScaleNode negate = {-1.0}, triple = {3.0};
         got = scale_forward(&negate, x);
         want = -x;
-        gc_expect_value("scale_forward", "out", "for c = -1", &got, &want, 1, NULL, 0);
+        snprintf(with_c, sizeof with_c, "for c = -1, x = %g", x);
+        gc_expect_value("scale_forward", "out", with_c, &got, &want, 1, NULL, 0);
         got = scale_forward(&triple, x);
         want = 3 * x;
-        gc_expect_value("scale_forward", "out", "for c = 3", &got, &want, 1, NULL, 0);
+        snprintf(with_c, sizeof with_c, "for c = 3, x = %g", x);
+        gc_expect_value("scale_forward", "out", with_c, &got, &want, 1, NULL, 0);
         double c = triple.c, c_want = 3.0;
-        gc_expect_value("scale_forward", "the node's constant c", "after forward", &c, &c_want, 1, NULL, 0);
+        gc_expect_value("scale_forward", "node->c", "after a call with c = 3 (forward must not change c)", &c,
+                        &c_want, 1, NULL, 0);
 
         AddConstNode plus_one = {1.0};
         got = add_const_forward(&plus_one, x);
         want = x + 1;
-        gc_expect_value("add_const_forward", "out", "for c = 1", &got, &want, 1, NULL, 0);
+        snprintf(with_c, sizeof with_c, "for c = 1, x = %g", x);
+        gc_expect_value("add_const_forward", "out", with_c, &got, &want, 1, NULL, 0);
         c = plus_one.c, c_want = 1.0;
-        gc_expect_value("add_const_forward", "the node's constant c", "after forward", &c, &c_want, 1, NULL, 0);
+        gc_expect_value("add_const_forward", "node->c", "after a call with c = 1 (forward must not change c)", &c,
+                        &c_want, 1, NULL, 0);
     }
 }
 
-GRADED(ch02, sum_square_forward, "sum_square_forward returns (x + y)^2 and its square node caches t = x + y")
+/* uses: unary_forward */
+GIVEN(ch02, sum_square_forward, "sum_square_forward returns (x + y)^2 and its square node caches t = x + y")
 {
     double xs[] = {1, 3, -2.5}, ys[] = {2, -1, 0.75};
     for (int k = 0; k < 3; k++) {
@@ -247,7 +256,7 @@ GRADED(ch02, sum_square_forward, "sum_square_forward returns (x + y)^2 and its s
         double got = sum_square_forward(&f, xs[k], ys[k]);
         double t = xs[k] + ys[k], want = t * t;
         gc_expect_value("sum_square_forward", "z", where, &got, &want, 1, NULL, 0);
-        gc_expect_value("sum_square_forward", "the cached t", where, &f.square.x, &t, 1, NULL, 0);
+        gc_expect_value("sum_square_forward", "f->square.x (the cached t)", where, &f.square.x, &t, 1, NULL, 0);
     }
 }
 
@@ -352,9 +361,10 @@ static void check_sum_square(double x, double y, double dout, int exact)
     char where[128];
     snprintf(where, sizeof where, "at x = %g, y = %g (cached t = %g), dout = %g", x, y, x + y, dout);
     SumSquare f = {{x + y}}, before = f;
-    double got[2] = {GC_UNSET, GC_UNSET}, want[2];
-    sum_square_backward(&f, dout, &got[0], &got[1]);
-    gc_expect_unchanged("sum_square_backward", "the cache", &before, &f, sizeof f);
+    double *dx = gc_array_fill("dx", 1, 1, GC_STALE), *dy = gc_array_fill("dy", 1, 1, GC_STALE);
+    sum_square_backward(&f, dout, dx, dy);
+    double got[2] = {*dx, *dy}, want[2]; /* scalars, not arrays: compared as values */
+    gc_expect_unchanged("sum_square_backward", "its cache f->square (t)", &before, &f, sizeof f);
     double t = x + y;
     if (exact) {
         want[0] = want[1] = dout * 2 * t;
@@ -383,6 +393,7 @@ static void check_sum_square(double x, double y, double dout, int exact)
     }
 }
 
+/* uses: square_backward_book square_backward_random */
 GRADED(ch02, sum_square_backward_book, "sum_square_backward at the chapter's point x = 1, y = 2 (and dout = 0.5)")
 {
     check_sum_square(1, 2, 1, 1);
@@ -390,6 +401,7 @@ GRADED(ch02, sum_square_backward_book, "sum_square_backward at the chapter's poi
     check_sum_square(3, -1, 1, 1);
 }
 
+/* uses: square_backward_book square_backward_random */
 GRADED(ch02, sum_square_backward_random, "sum_square_backward on 20 seeded random inputs and upstream gradients")
 {
     gc_seed(2006);

@@ -32,7 +32,7 @@ static void numeric_gradient(double (*f)(const double *), double x, double y, do
 
 /* ---- forward: checked against the grader's values -------------------------- */
 
-GRADED(ch03, mul_forward, "mul_forward returns x * y and caches x and y")
+GIVEN(ch03, mul_forward, "mul_forward returns x * y and caches x and y")
 {
     double xs[] = {10, 100, -2.5}, ys[] = {5, 2, 4};
     for (int k = 0; k < 3; k++) {
@@ -44,11 +44,11 @@ GRADED(ch03, mul_forward, "mul_forward returns x * y and caches x and y")
         gc_expect_value("mul_forward", "out", where, &out, &want, 1, NULL, 0);
         double cache[2] = {layer.x, layer.y}, inputs[2] = {xs[k], ys[k]};
         gc_guess swapped = {(double[]){ys[k], xs[k]}, "x and y are cached the other way round"};
-        gc_expect_value("mul_forward", "cached x, cached y", where, cache, inputs, 2, &swapped, 1);
+        gc_expect_value("mul_forward", "layer->x, layer->y", where, cache, inputs, 2, &swapped, 1);
     }
 }
 
-GRADED(ch03, add_forward, "add_forward returns x + y")
+GIVEN(ch03, add_forward, "add_forward returns x + y")
 {
     double xs[] = {10, 4000, -2.5}, ys[] = {5, 200, 4};
     for (int k = 0; k < 3; k++) {
@@ -63,13 +63,21 @@ GRADED(ch03, add_forward, "add_forward returns x + y")
 
 /* ---- backward: checked against central differences ----------------------- */
 
+/* One output of a backward: a double on the heap holding GC_STALE, so that a
+ * `*dx +=` is recognised. Its value is compared as a scalar, not an array. */
+static double *output(const char *name)
+{
+    return gc_array_fill(name, 1, 1, GC_STALE);
+}
+
 static void check_mul_backward(double x, double y, double dout)
 {
     char where[128];
     snprintf(where, sizeof where, "at x = %g, y = %g, dout = %g", x, y, dout);
     MulLayer layer = {x, y}, before = layer;
-    double got[2] = {GC_UNSET, GC_UNSET}, want[2];
-    mul_backward(&layer, dout, &got[0], &got[1]);
+    double *dx = output("dx"), *dy = output("dy");
+    mul_backward(&layer, dout, dx, dy);
+    double got[2] = {*dx, *dy}, want[2];
     gc_expect_unchanged("mul_backward", "the layer's cache", &before, &layer, sizeof layer);
     numeric_gradient(ref_mul, x, y, dout, want);
 
@@ -94,8 +102,9 @@ static void check_add_backward(double x, double y, double dout)
     char where[128];
     snprintf(where, sizeof where, "at x = %g, y = %g, dout = %g", x, y, dout);
     AddLayer layer = {0}, before = layer;
-    double got[2] = {GC_UNSET, GC_UNSET}, want[2];
-    add_backward(&layer, dout, &got[0], &got[1]);
+    double *dx = output("dx"), *dy = output("dy");
+    add_backward(&layer, dout, dx, dy);
+    double got[2] = {*dx, *dy}, want[2];
     gc_expect_unchanged("add_backward", "the layer", &before, &layer, sizeof layer);
     numeric_gradient(ref_add, x, y, dout, want);
 
@@ -143,8 +152,10 @@ GRADED(ch03, add_backward_random, "add_backward on 20 seeded random inputs and u
     }
 }
 
-/* ---- the chapter's examples, end to end through the learner's layers ------- */
+/* ---- the chapter's examples, end to end through the learner's layers -------
+ * The outputs are named as in buy_apple.c and buy_apple_orange.c. */
 
+/* uses: mul_forward mul_backward_book mul_backward_random add_forward add_backward_book add_backward_random */
 GRADED(ch03, shopping, "the apple and apples-and-oranges examples give the book's gradients")
 {
     MulLayer apple_layer, orange_layer, tax_layer;
@@ -153,26 +164,35 @@ GRADED(ch03, shopping, "the apple and apples-and-oranges examples give the book'
     /* apples: 100 x 2 x 1.1 */
     double apple_price = mul_forward(&apple_layer, 100, 2);
     double price = mul_forward(&tax_layer, apple_price, 1.1);
-    double d_apple_price = GC_UNSET, d_tax = GC_UNSET, d_apple = GC_UNSET, d_count = GC_UNSET;
-    mul_backward(&tax_layer, 1.0, &d_apple_price, &d_tax);
-    mul_backward(&apple_layer, d_apple_price, &d_apple, &d_count);
-    double got1[] = {price, d_apple, d_count, d_tax}, want1[] = {220, 2.2, 110, 200};
-    gc_expect_value("the apple example", "price, d apple, d apple count, d tax",
-                    "(100 x 2 x 1.1, dprice = 1)", got1, want1, 4, NULL, 0);
+    double *dapple_price = output("dapple_price"), *dtax = output("dtax");
+    double *dapple = output("dapple"), *dapple_count = output("dapple_count");
+    mul_backward(&tax_layer, 1.0, dapple_price, dtax);
+    mul_backward(&apple_layer, *dapple_price, dapple, dapple_count);
+    double want_price = 220, got1[] = {*dapple, *dapple_count, *dtax}, want1[] = {2.2, 110, 200};
+    gc_expect_value("mul_forward", "price", "in the apple example (100 x 2 x 1.1)", &price, &want_price, 1, NULL,
+                    0);
+    gc_expect_value("mul_backward", "dapple, dapple_count, dtax", "in the apple example (100 x 2 x 1.1, dprice = 1)",
+                    got1, want1, 3, NULL, 0);
 
-    /* apples and oranges: (100 x 2 + 150 x 3) x 1.1 */
+    /* apples and oranges: (100 x 2 + 150 x 3) x 1.1, with fresh outputs */
     apple_price = mul_forward(&apple_layer, 100, 2);
     double orange_price = mul_forward(&orange_layer, 150, 3);
     double fruit = add_forward(&fruit_layer, apple_price, orange_price);
     price = mul_forward(&tax_layer, fruit, 1.1);
-    double d_fruit = GC_UNSET, d_orange_price = GC_UNSET, d_orange = GC_UNSET, d_ocount = GC_UNSET;
-    mul_backward(&tax_layer, 1.0, &d_fruit, &d_tax);
-    add_backward(&fruit_layer, d_fruit, &d_apple_price, &d_orange_price);
-    mul_backward(&orange_layer, d_orange_price, &d_orange, &d_ocount);
-    mul_backward(&apple_layer, d_apple_price, &d_apple, &d_count);
-    double got2[] = {price, d_apple, d_count, d_orange, d_ocount, d_tax};
-    double want2[] = {715, 2.2, 110, 3.3, 165, 650};
-    gc_expect_value("the apples-and-oranges example",
-                    "price, d apple, d apple count, d orange, d orange count, d tax",
-                    "((100 x 2 + 150 x 3) x 1.1, dprice = 1)", got2, want2, 6, NULL, 0);
+    double *dfruit_price = output("dfruit_price"), *dorange_price = output("dorange_price");
+    double *dorange = output("dorange"), *dorange_count = output("dorange_count");
+    dapple_price = output("dapple_price"), dtax = output("dtax");
+    dapple = output("dapple"), dapple_count = output("dapple_count");
+    mul_backward(&tax_layer, 1.0, dfruit_price, dtax);
+    add_backward(&fruit_layer, *dfruit_price, dapple_price, dorange_price);
+    mul_backward(&orange_layer, *dorange_price, dorange, dorange_count);
+    mul_backward(&apple_layer, *dapple_price, dapple, dapple_count);
+    double got2[] = {*dapple, *dapple_count, *dorange, *dorange_count, *dtax};
+    double want2[] = {2.2, 110, 3.3, 165, 650};
+    want_price = 715;
+    gc_expect_value("mul_forward and add_forward", "price", "in the apples-and-oranges example "
+                    "((100 x 2 + 150 x 3) x 1.1)", &price, &want_price, 1, NULL, 0);
+    gc_expect_value("mul_backward and add_backward", "dapple, dapple_count, dorange, dorange_count, dtax",
+                    "in the apples-and-oranges example ((100 x 2 + 150 x 3) x 1.1, dprice = 1)", got2, want2, 5,
+                    NULL, 0);
 }

@@ -1,4 +1,4 @@
-/* mul_backward writes past its output pointer, into the grader's variables.
+/* mul_backward writes past its output pointer (dy[1]: dy points to one double).
  * (a deliberately bad chapter 3 exercise; see harness/selftest/robustness.py) */
 #include "add_mul.h"
 
