@@ -2,6 +2,7 @@
 """build.py: build the workbook from chapters/*/chapter.md (Python 3 stdlib only).
 
   python3 book/build.py --edition student|instructor [--format all|html|pdf]
+  python3 book/build.py --self-check
 
 Usually run by `make book [EDITION=...]`, which first builds the examples
 (their output and graphs are woven into the book). Writes
@@ -24,6 +25,12 @@ How (see CONTRIBUTING.md for the Markdown references):
 
 Any problem fails the build (exit status 1) with a message naming the chapter
 file and what is missing.
+
+--self-check shows that the checks of the Markdown itself catch what they
+look for (so far: a numbered list that does not start at 1, such as a
+wrapped line beginning "200. "): broken copies of chapter 3 must fail, naming
+the copy, the line and the list's first words, and the intact chapters and
+book/intro.md must pass. It needs only pandoc, not the examples.
 """
 import argparse
 import concurrent.futures
@@ -37,6 +44,7 @@ import shutil
 import string
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -233,19 +241,29 @@ class Chapter:
         self.figures = []       # (id, number, caption inlines)
 
     def where(self, needle=None):
-        """chapters/.../chapter.md[:line] for a message: the first line holding
-        needle ("A\x1fB": a line holding A followed by one holding B)."""
-        if needle:
-            first, _, second = needle.partition("\x1f")
-            try:
-                with open(os.path.join(ROOT, self.md), encoding="utf-8") as f:
-                    lines = f.read().split("\n")
-            except OSError:
-                return self.md
+        return where_in(self.md, needle)
+
+
+def where_in(md, needle=None):
+    """md[:line] for a message (md relative to the repository): the first line
+    holding needle ("A\x1fB": a line holding A followed by one holding B), or
+    matching it if needle is a compiled regular expression."""
+    if needle:
+        try:
+            with open(os.path.join(ROOT, md), encoding="utf-8") as f:
+                lines = f.read().split("\n")
+        except OSError:
+            return md
+        if isinstance(needle, re.Pattern):
             for n, line in enumerate(lines):
-                if first in line and (not second or (n + 1 < len(lines) and second in lines[n + 1])):
-                    return "%s:%d" % (self.md, n + 1)
-        return self.md
+                if needle.search(line):
+                    return "%s:%d" % (md, n + 1)
+            return md
+        first, _, second = needle.partition("\x1f")
+        for n, line in enumerate(lines):
+            if first in line and (not second or (n + 1 < len(lines) and second in lines[n + 1])):
+                return "%s:%d" % (md, n + 1)
+    return md
 
 
 def weave(chap, edition, build_dir):
@@ -269,6 +287,50 @@ def weave(chap, edition, build_dir):
     if problems:
         raise BuildError(problems)
     chap.doc = doc
+
+
+LIST_MARKERS = {"Period": "%s.", "OneParen": "%s)", "TwoParens": "(%s)"}
+
+
+def list_marker(start, style, delim):
+    """How pandoc read the first item's number: 200. / b) / (iii)..."""
+    if style in ("LowerAlpha", "UpperAlpha") and 1 <= start <= 26:
+        n = chr(ord("a" if style == "LowerAlpha" else "A") + start - 1)
+    else:
+        n = str(start)  # roman numerals: the message still shows the start
+    return LIST_MARKERS.get(delim, "%s.") % n
+
+
+def ordered_list_problems(blocks, where):
+    """Numbered lists that do not start at 1. A line of prose that happens to
+    begin with a number and a full stop ("200. Why ...") is read by pandoc as
+    a list starting at 200, in HTML and PDF alike. where(needle) names the
+    file and line (Chapter.where, where_in)."""
+    problems = []
+
+    def fn(el):
+        if el["t"] != "OrderedList":
+            return
+        (start, style, delim), items = el["c"]
+        if start == 1:
+            return
+        words = stringify(items[0]).split() if items else []
+        first = " ".join(words[:6]) + (" ..." if len(words) > 6 else "")
+        marker = list_marker(start, style["t"], delim["t"])
+        # the line that begins with the marker (after indentation, > or outer
+        # list markers), then the first word, perhaps behind ** or `
+        at_start = r"^[\s>]*(?:(?:[-*+]|\d+[.)])\s+)*" + re.escape(marker) + r"\s+"
+        place = where(re.compile(at_start + r"\W*" + re.escape(words[0]))) if words else ""
+        if ":" not in place:
+            place = where(re.compile(at_start))
+        escaped = marker[:-1] + "\\" + marker[-1] if marker.endswith((".", ")")) else "\\" + marker
+        problems.append(
+            "%s: a numbered list starts at %s (\"%s %s\"). A line that begins with a number and "
+            "\".\" or \")\" starts a list: rewrap the paragraph so that the number is not first "
+            "on its line (or write `%s`); a list of your own starts at 1"
+            % (place, marker, marker, first, escaped))
+    visit(blocks, fn)
+    return problems
 
 
 def analyse(chap):
@@ -337,6 +399,7 @@ def analyse(chap):
             if attr and attr[0]:
                 add_anchor(attr[0], "anchor", None, None)
     visit(blocks, fn)
+    problems.extend(ordered_list_problems(blocks, chap.where))
     if problems:
         raise BuildError(problems)
 
@@ -1069,6 +1132,83 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
     return pdf_path
 
 
+# ---------------------------------------------------------------- self-check
+
+INTRO_MD = os.path.join("book", "intro.md")
+
+# name: (what is wrong, Markdown appended to a copy of chapter 3, the marker
+# pandoc reads, the first words the message must quote)
+LIST_BREAKAGES = {
+    "wrapped-number": ("a list item whose text wraps onto a line beginning \"200.\"",
+                       "\n1. **Change the tax.** Before you run it, predict which of\n"
+                       "   the three gradients change and which one stays at\n"
+                       "   200. Why does that one stay?\n",
+                       "200.", "Why does that one stay?"),
+    "starts-at-3": ("a list numbered on from an earlier one, starting at 3",
+                    "\nText between two lists.\n\n3. **Third step.** Run it again.\n4. Compare.\n",
+                    "3.", "Third step. Run it again."),
+    "paren-start": ("a list in the 2) style starting at 2",
+                    "\nAnd then:\n\n2) check the output,\n3) and stop.\n",
+                    "2)", "check the output,"),
+}
+
+
+def read_markdown(md):
+    """chapter.md as pandoc reads it for the book, without the weave filter."""
+    return json.loads(run(["pandoc", md, "-f", "markdown", "-t", "json"], "pandoc " + md).stdout)
+
+
+def check_intro_lists():
+    return ordered_list_problems(read_markdown(INTRO_MD)["blocks"], lambda n: where_in(INTRO_MD, n))
+
+
+def self_check():
+    """Each broken copy of chapter 3 must fail for its list, with the copy's
+    file, line and the list's first words; the intact Markdown must pass."""
+    failures = []
+    chapters = [Chapter(c) for c in course.chapters()]
+    for chap in chapters:
+        chap.doc = read_markdown(chap.md)
+        try:
+            analyse(chap)
+        except BuildError as e:
+            failures.append("the intact %s failed: %s" % (chap.md, "; ".join(e.problems)))
+    for p in check_intro_lists():
+        failures.append("the intact %s failed: %s" % (INTRO_MD, p))
+    model = next((c for c in course.chapters() if c.number == 3), course.chapters()[0])
+    with open(os.path.join(ROOT, model.path, "chapter.md"), encoding="utf-8") as f:
+        original = f.read().rstrip("\n") + "\n"
+    tmp = tempfile.mkdtemp(prefix="wb-build-selfcheck.")
+    try:
+        for name, (what, snippet, marker, words) in LIST_BREAKAGES.items():
+            text = original + snippet
+            lines = text.split("\n")
+            line = next(n + 1 for n in range(len(original.split("\n")) - 1, len(lines))
+                        if lines[n].lstrip().startswith(marker + " "))
+            path = os.path.join(tmp, name, model.path, "chapter.md")
+            os.makedirs(os.path.dirname(path))
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            chap = Chapter(model)
+            chap.md = path
+            chap.doc = read_markdown(path)
+            try:
+                analyse(chap)
+                found = []
+            except BuildError as e:
+                found = e.problems
+            want = "%s:%d: a numbered list starts at %s" % (path, line, marker)
+            hits = [p for p in found if p.startswith(want) and words in p]
+            if hits and len(found) == 1:
+                log("self-check: caught %-15s %s" % (name, hits[0][len(tmp) + 1:][:160]))
+            else:
+                failures.append("%s (%s) was not reported as %r with %r; found: %s"
+                                % (name, what, want, words, found or "nothing"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return failures
+
+
 # ---------------------------------------------------------------- main
 
 def main(argv):
@@ -1076,8 +1216,19 @@ def main(argv):
     ap.add_argument("--edition", choices=sorted(EDITIONS), default="student")
     ap.add_argument("--format", choices=["all", "html", "pdf"], default="all")
     ap.add_argument("--build-dir", default="build", help="the Makefile's BUILD (default: build)")
+    ap.add_argument("--self-check", action="store_true",
+                    help="check that the Markdown checks catch each defect, on broken copies of chapter 3")
     args = ap.parse_args(argv)
     t0 = time.time()
+    if args.self_check:
+        try:
+            failures = self_check()
+        except BuildError as e:
+            failures = e.problems
+        for f in failures:
+            print("book: self-check FAILED: " + f, file=sys.stderr)
+        log("self-check %s in %.1f s" % ("failed" if failures else "passed", time.time() - t0))
+        return 1 if failures else 0
     build_dir = args.build_dir
     out_root = os.path.join(ROOT, build_dir, "book", args.edition)
     html_dir = os.path.join(out_root, "html")
@@ -1116,6 +1267,7 @@ def main(argv):
                     analyse(c)
                 except BuildError as e:
                     problems.extend(e.problems)
+        problems.extend(check_intro_lists())
         if problems:
             raise BuildError(problems)
         book = Book(chapters, glossary)

@@ -62,7 +62,8 @@ PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 # (page, element to scroll to or None, viewport name): what a person looks at
 SCREENSHOTS = [
     ("index.html", None, "desktop"), ("ch03.html", None, "desktop"), ("ch03.html", "ex-3-1", "desktop"),
-    ("ch03.html", "fig:fruit-graph", "desktop"), ("glossary.html", None, "desktop"), ("figures.html", None, "desktop"),
+    ("ch03.html", "fig:fruit-graph", "desktop"), ("ch03.html", "ch03-try-this", "desktop"),
+    ("glossary.html", None, "desktop"), ("figures.html", None, "desktop"),
     ("index.html", None, "phone"), ("ch03.html", None, "phone"), ("ch03.html", "ex-3-1", "phone"),
     ("ch02.html", "ch02-rule", "phone"), ("glossary.html", None, "phone"),
 ]

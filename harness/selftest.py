@@ -21,6 +21,9 @@ import course  # noqa: E402
 from mutants import MUTANTS  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "selftest"))
 import robustness  # noqa: E402  (issue 4: the grader against bad learner code and bad input)
+import keep_work  # noqa: E402  (no make target loses a learner's edits)
+import setup  # noqa: E402  (the installer, with stand-ins for dpkg-query and apt-get)
+import todo_blocks  # noqa: E402  (a correct answer written as the book says compiles and passes)
 
 ROOT = course.ROOT
 PY = sys.executable or "python3"
@@ -216,6 +219,52 @@ def check_quotes_in_messages():
         shutil.rmtree(tmp)
 
 
+def exercise_files():
+    """Every file under exercises/: {path: (bytes, mtime_ns, inode)}."""
+    found = {}
+    for folder, _, names in os.walk(os.path.join(ROOT, "exercises")):
+        for name in names:
+            path = os.path.join(folder, name)
+            st = os.stat(path)
+            with open(path, "rb") as f:
+                found[path] = (f.read(), st.st_mtime_ns, st.st_ino)
+    return found
+
+
+def guard_exercises(fn):
+    """fn must leave exercises/ alone: not one file written, added or removed,
+    even with the same bytes (a learner's edits live there)."""
+    def guarded(*args):
+        before = exercise_files()
+        fn(*args)
+        after = exercise_files()
+        touched = sorted(os.path.relpath(p, ROOT) for p in set(before) | set(after) if before.get(p) != after.get(p))
+        if touched:
+            raise Failure("%s wrote under exercises/, where the learner's work lives: %s"
+                          % (fn.__name__, ", ".join(touched)))
+    guarded.__name__ = fn.__name__
+    return guarded
+
+
+def check_guard_detects():
+    """guard_exercises fails on a step that rewrites an exercise file with its own bytes."""
+    path = os.path.join(ROOT, "exercises", "ch03", "mul_layer.c")
+
+    def rewrites():
+        with open(path, "rb") as f:
+            data = f.read()
+        time.sleep(0.01)
+        with open(path, "wb") as f:
+            f.write(data)
+    try:
+        guard_exercises(rewrites)()
+    except Failure as e:
+        if "exercises/ch03/mul_layer.c" in str(e):
+            return
+        raise
+    raise Failure("the guard did not notice exercises/ch03/mul_layer.c being rewritten")
+
+
 def check_book(edition):
     r = sh(["make", "-s", "book", "EDITION=" + edition])
     if r.returncode != 0:
@@ -243,11 +292,13 @@ def all_checks(skip_book):
         ("messages survive quotes and backslashes in paths", check_quotes_in_messages, ()),
         ("examples print the book's values", check_examples, ()),
         ("make run runs an example or your own copy", check_make_run, ()),
+        ("the exercises/ guard catches a rewritten file", check_guard_detects, ()),
     ]
     for chapter, mutants in sorted(MUTANTS.items()):
         for m in mutants:
             checks.append(("chapter %d rejects mutant: %s" % (chapter, m[0]), check_mutant, (chapter,) + m))
     checks += robustness.checks(Failure)
+    checks += keep_work.checks(Failure) + setup.checks(Failure) + todo_blocks.checks(Failure)
     if not skip_book:
         checks.append(("book builds (student edition)", check_book, ("student",)))
         checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
@@ -256,6 +307,8 @@ def all_checks(skip_book):
                            ("test_browser.py", "--edition", edition)))
             checks.append(("book PDF: text, fonts, margins, links, TeX log (%s)" % edition, check_book_reader,
                            ("test_pdf.py", "--edition", edition)))
+        checks.append(("book build refuses each deliberately broken chapter (lists)", check_book_reader,
+                       ("build.py", "--self-check")))
         checks.append(("browser test catches each deliberately broken page", check_book_reader,
                        ("test_browser.py", "--self-check")))
         checks.append(("PDF test catches each deliberately broken PDF", check_book_reader,
@@ -269,8 +322,11 @@ def main(argv):
         only = argv[argv.index("--only") + 1]
     checks = [c for c in all_checks("--skip-book" in argv) if only is None or only in c[0]]
     # Examples and the book use make; run them after the parallel grading checks.
-    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader)]
+    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader,
+                                            check_guard_detects)]
     parallel = [c for c in checks if c not in serial]
+    # the make-based steps must not touch a learner's files
+    serial = [(name, fn if fn is check_guard_detects else guard_exercises(fn), args) for name, fn, args in serial]
     passed = failed = 0
     start = time.time()
 
