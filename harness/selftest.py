@@ -102,6 +102,16 @@ def check_stubs_fail():
             if not given and "not implemented yet" not in t["message"]:
                 problems.append("%s: the stub's failure does not say 'not implemented yet': %s"
                                 % (t["name"], t["message"]))
+    # an untouched copy scores 0 over the functions the learner writes; the
+    # given code's checks are counted apart
+    mine = sum(1 for c in results.values() for t in c["tests"] if not t["given"])
+    given = sum(1 for c in results.values() for t in c["tests"] if t["given"])
+    if any(c["passed"] for c in results.values()):
+        problems.append("an untouched copy scores more than 0: %s"
+                        % ["chapter %d: %d/%d" % (c["chapter"], c["passed"], c["total"]) for c in results.values()])
+    if "total: 0/%d passed" % mine not in out or "given code: all %d checks pass" % given not in out:
+        problems.append("the summary must read 'total: 0/%d passed' and 'given code: all %d checks pass':\n%s"
+                        % (mine, given, out[-600:]))
     if problems:
         raise Failure("\n".join(problems))
 
