@@ -15,14 +15,13 @@
 #   make deps                                install missing tools (Debian/Ubuntu)
 #   make test                                the project's own tests (a few minutes)
 
-include course.mk
-
 SHELL     := /bin/bash
 BUILD     := build
 EXERCISES ?= exercises
 EDITION   ?= student
 CHAPTER   ?=
-PYTHON    ?= python3
+# Debian's python3: the one its python3-* packages (pandocfilters, selenium) are for
+PYTHON    ?= $(firstword $(wildcard /usr/bin/python3) python3)
 
 CC     ?= cc
 # Every warning is an error, except an unused parameter: a correct add_backward
@@ -48,7 +47,22 @@ Q := $(if $(filter 1,$(V)),,@)
 # a half-written program or output. $$ in the shell: its process id.
 TMPSUF = .tmp$$$$
 
-nn = ch0$(1)
+# ---- the manifest: course.toml, as make variables -----------------------------
+# harness/course.py writes them (CHAPTERS, chN.nn, chN.dir, chN.files,
+# chN.examples, chN.graphs) to build/course.mk; make rebuilds it when
+# course.toml changes. Only the targets that use a chapter list read it (so
+# `make check` works in a checkout it cannot write to).
+COURSE_MK := $(BUILD)/course.mk
+ifneq ($(filter all book book-test examples example-programs example-outputs example-figures run test,\
+                $(MAKECMDGOALS)),)
+-include $(COURSE_MK)
+endif
+$(COURSE_MK): course.toml harness/course.py
+	@harness/deps.sh grade
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) harness/course.py make-include > $@.tmp && mv $@.tmp $@
+
+nn = $(ch$(1).nn)
 
 .PHONY: all check run book book-test test exercises examples example-programs example-outputs example-figures \
         deps deps-grade deps-book clean help

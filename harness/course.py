@@ -1,39 +1,68 @@
-"""course.py: read course.mk, the workbook's one manifest.
+"""course.py: the workbook's one manifest, course.toml, as Python objects.
 
-The manifest is written as `name := value` lines so that make can include it;
-this module reads the same lines for the Python tools.
+  course.py make-include      print the make variables the Makefile includes
+                              (build/course.mk); nothing in it is written by hand
+
+Every tool reads the manifest through this module; make reads the include it
+writes. A manifest that breaks a rule (an unknown key, a test named twice, a
+chapter without a folder) stops here, with the rule it broke.
 """
 import os
-import re
+import sys
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MANIFEST = os.path.join(ROOT, "course.mk")
+MANIFEST = os.path.join(ROOT, "course.toml")
+
+CHAPTER_KEYS = {"number", "dir", "title", "files", "example", "function"}
+EXAMPLE_KEYS = {"name", "graph", "expect"}
+FUNCTION_KEYS = {"name", "tests", "given", "points", "hint"}
 
 
-def read_manifest(path=MANIFEST):
-    values = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].rstrip()
-            m = re.match(r"^\s*([A-Za-z0-9_.]+)\s*:=\s*(.*)$", line)
-            if m:
-                values[m.group(1)] = m.group(2).strip()
-    return values
+class ManifestError(Exception):
+    pass
+
+
+class Example:
+    def __init__(self, entry):
+        self.name = entry["name"]
+        self.graph = bool(entry.get("graph", False))
+        self.expect = entry["expect"].split() if "expect" in entry else None
+
+
+class Function:
+    """What the grader checks: a function the learner writes, or given code."""
+
+    def __init__(self, entry):
+        self.name = entry["name"]
+        self.tests = list(entry["tests"])
+        self.given = bool(entry.get("given", False))
+        self.points = entry.get("points", len(self.tests))
+        self.hint = entry.get("hint")
 
 
 class Chapter:
-    def __init__(self, number, values):
-        self.number = number
-        key = "ch%d." % number
-        self.nn = "ch%02d" % number
-        self.dir = values.get(key + "dir", "")
-        self.title = values.get(key + "title", "")
-        self.files = values.get(key + "files", "").split()
-        self.examples = values.get(key + "examples", "").split()
-        self.graphs = values.get(key + "graphs", "").split()
-        # numbers each example must print, in order: chN.expect.NAME := 220 2.2 ...
-        self.expect = {k[len(key + "expect."):]: v.split() for k, v in values.items()
-                       if k.startswith(key + "expect.")}
+    def __init__(self, entry):
+        self.number = entry["number"]
+        self.nn = "ch%02d" % self.number
+        self.dir = entry["dir"]
+        self.title = entry["title"]
+        self.files = list(entry.get("files", []))
+        self.example_list = [Example(e) for e in entry.get("example", [])]
+        self.functions = [Function(f) for f in entry.get("function", [])]
+
+    @property
+    def examples(self):
+        return [e.name for e in self.example_list]
+
+    @property
+    def graphs(self):
+        return [e.name for e in self.example_list if e.graph]
+
+    @property
+    def expect(self):
+        """{example: the numbers it must print, in order}"""
+        return {e.name: e.expect for e in self.example_list if e.expect is not None}
 
     @property
     def path(self):
@@ -43,10 +72,63 @@ class Chapter:
     def gradable(self):
         return bool(self.files)
 
+    def test(self, name):
+        """(function, points of this test) for a test name, or (None, 0)."""
+        for f in self.functions:
+            if name in f.tests:
+                return f, f.points / len(f.tests)
+        return None, 0
 
-def chapters():
-    values = read_manifest()
-    return [Chapter(int(n), values) for n in values.get("CHAPTERS", "").split()]
+
+def _check(entries):
+    """The rules a manifest must keep, each broken one named."""
+    problems, numbers, tests = [], set(), {}
+    for i, ch in enumerate(entries):
+        where = "course.toml: chapter %s" % ch.get("number", "#%d" % (i + 1))
+        for key in sorted(set(ch) - CHAPTER_KEYS):
+            problems.append("%s: unknown key %r (known: %s)" % (where, key, ", ".join(sorted(CHAPTER_KEYS))))
+        for key in ("number", "dir", "title"):
+            if key not in ch:
+                problems.append("%s: %s is missing" % (where, key))
+        if not isinstance(ch.get("number", 0), int) or not 0 < ch.get("number", 0) < 100:
+            problems.append("%s: number must be a whole number from 1 to 99" % where)
+        if ch.get("number") in numbers:
+            problems.append("%s: the number is used twice" % where)
+        numbers.add(ch.get("number"))
+        for e in ch.get("example", []):
+            for key in sorted(set(e) - EXAMPLE_KEYS):
+                problems.append("%s: example %s: unknown key %r" % (where, e.get("name"), key))
+        for f in ch.get("function", []):
+            for key in sorted(set(f) - FUNCTION_KEYS):
+                problems.append("%s: function %s: unknown key %r" % (where, f.get("name"), key))
+            if not f.get("tests"):
+                problems.append("%s: function %s names no tests" % (where, f.get("name")))
+            for t in f.get("tests", []):
+                if t in tests.get(ch.get("number"), set()):
+                    problems.append("%s: test %s is listed twice" % (where, t))
+                tests.setdefault(ch.get("number"), set()).add(t)
+        if ch.get("files") and not ch.get("function"):
+            problems.append("%s: it has exercise files but no [[chapter.function]] says what is graded" % where)
+    if problems:
+        raise ManifestError("\n".join(problems))
+
+
+_cache = {}
+
+
+def chapters(path=MANIFEST):
+    """Every chapter of the manifest, in the order of their numbers."""
+    stamp = os.stat(path).st_mtime_ns
+    if _cache.get(path, (None,))[0] != stamp:
+        with open(path, "rb") as f:
+            try:
+                data = tomllib.load(f)
+            except tomllib.TOMLDecodeError as e:
+                raise ManifestError("%s: %s" % (os.path.relpath(path, ROOT), e)) from None
+        entries = data.get("chapter", [])
+        _check(entries)
+        _cache[path] = (stamp, sorted((Chapter(e) for e in entries), key=lambda c: c.number))
+    return list(_cache[path][1])
 
 
 def chapter(number):
@@ -54,3 +136,33 @@ def chapter(number):
         if ch.number == number:
             return ch
     return None
+
+
+def make_include():
+    """The make variables the Makefile reads: CHAPTERS, and per chapter N
+    chN.nn, chN.dir, chN.files, chN.examples, chN.graphs."""
+    lines = ["# Written by `harness/course.py make-include` from course.toml: do not edit.",
+             "CHAPTERS := %s" % " ".join(str(c.number) for c in chapters())]
+    for c in chapters():
+        n = c.number
+        lines += ["ch%d.nn := %s" % (n, c.nn), "ch%d.dir := %s" % (n, c.dir),
+                  "ch%d.files := %s" % (n, " ".join(c.files)),
+                  "ch%d.examples := %s" % (n, " ".join(c.examples)),
+                  "ch%d.graphs := %s" % (n, " ".join(c.graphs))]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    try:
+        if argv == ["make-include"]:
+            sys.stdout.write(make_include())
+            return 0
+    except ManifestError as e:
+        print("error: %s" % e, file=sys.stderr)
+        return 1
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

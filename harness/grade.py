@@ -92,49 +92,56 @@ class Interrupted(Exception):
 
 
 class Result:
-    def __init__(self, name, description, given=False, uses=()):
+    def __init__(self, name, description, given=False, uses=(), points=1.0, hint=None):
         self.name, self.description, self.given, self.uses = name, description, given, list(uses)
+        self.points, self.hint = points, hint
         self.passed, self.message, self.output = False, "", []
-        self.notes = []  # compiler notes about the learner's file that explain this failure
 
 
-TEST_DECL = re.compile(r'^(GRADED|GIVEN)\(\s*(\w+)\s*,\s*(\w+)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', re.M)
+TEST_DECL = re.compile(r'^GRADED\(\s*(\w+)\s*,\s*(\w+)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', re.M)
 
 
 def tests_of(ch):
-    """The chapter's tests, read from its test file: (name, description, given, uses).
-    GRADED tests grade the learner's code; GIVEN tests check code the chapter
-    gives (its forwards), reported apart from the learner's score. A comment
-    line `/* uses: test_a test_b */` right above a test names the tests of the
-    functions it builds on: when one of those fails too, its message says so."""
+    """The chapter's tests, read from its test file, with what course.toml says of
+    each: [(name, description, given, uses, points, hint)]. A given test checks
+    code the chapter gives (its forwards), reported apart from the learner's
+    score. A comment line `/* uses: test_a test_b */` right above a test names
+    the tests of the functions it builds on: when one of those fails too, its
+    message says so."""
     path = os.path.join(ROOT, "harness", "tests", "test_%s.c" % ch.nn)
+    rel = os.path.relpath(path, ROOT)
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    found = []
-    uses = {}
+    found, uses = [], {}
     # GRADED(suite, name, "description" ["continued" ...]): C joins adjacent strings
     for m in TEST_DECL.finditer(text):
+        if m.group(1) != ch.nn:
+            raise SystemExit("grader bug: %s declares GRADED(%s, %s, ...): the suite must be the chapter's folder "
+                             "name, %s" % (rel, m.group(1), m.group(2), ch.nn))
         above = text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1]
         u = re.fullmatch(r"\s*/\*\s*uses:\s*([\w\s]+?)\s*\*/\s*", above)
         if u:
-            uses[m.group(3)] = u.group(1).split()
-        if m.group(2) != ch.nn:
-            raise SystemExit("grader bug: %s declares %s(%s, %s, ...): the suite must be the chapter's folder "
-                             "name, %s" % (os.path.relpath(path, ROOT), m.group(1), m.group(2), m.group(3), ch.nn))
-        parts = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))
-        found.append((m.group(3), "".join(parts), m.group(1) == "GIVEN"))
-    names = {f[0] for f in found}
-    for name, used in uses.items():
-        unknown = [u for u in used if u not in names]
-        if unknown:
-            raise SystemExit("grader bug: %s: the test %s uses %s, which the file does not declare"
-                             % (os.path.relpath(path, ROOT), name, ", ".join(unknown)))
-    found = [(n, d, g, uses.get(n, [])) for n, d, g in found]
-    declared = len(re.findall(r"^(?:GRADED|GIVEN)\(", text, re.M))
+            uses[m.group(2)] = u.group(1).split()
+        found.append((m.group(2), "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(3)))))
+    declared = len(re.findall(r"^GRADED\(", text, re.M))
     if declared != len(found):
         raise SystemExit("grader bug: %s declares %d tests but only %d could be read; write each as "
-                         "GRADED(suite, name, \"description\")" % (os.path.relpath(path, ROOT), declared, len(found)))
-    return found
+                         "GRADED(suite, name, \"description\")" % (rel, declared, len(found)))
+    names = [n for n, _ in found]
+    listed = [t for f in ch.functions for t in f.tests]
+    problems = ["%s declares the test %s, which no [[chapter.function]] of chapter %d in course.toml lists"
+                % (rel, n, ch.number) for n in names if n not in listed]
+    problems += ["course.toml lists the test %s for chapter %d, which %s does not declare" % (t, ch.number, rel)
+                 for t in listed if t not in names]
+    problems += ["%s: the test %s uses %s, which the file does not declare" % (rel, n, ", ".join(u))
+                 for n, used in uses.items() for u in [[x for x in used if x not in names]] if u]
+    if problems:
+        raise SystemExit("grader bug: " + "\n  ".join(problems))
+    result = []
+    for name, description in found:
+        function, points = ch.test(name)
+        result.append((name, description, function.given, uses.get(name, []), points, function.hint))
+    return result
 
 
 def clean_env(extra=None):
@@ -878,6 +885,9 @@ def print_chapter(ch, exdir, results, problem, notes=()):
             print("  %s  %-*s  %s%s" % (mark, width, r.name, "(given code) " if r.given else "", r.description))
             if not r.passed:
                 print(indent("\n".join(printable(l, 300) for l in r.message.splitlines()), "        "))
+                if r.hint and not problem and "likely cause:" not in r.message \
+                        and "is not implemented yet" not in r.message:
+                    print(indent("hint: " + r.hint, "        "))
                 if r.output:
                     more = len(r.output) - OUTPUT_LINES
                     print("        your code printed (for your debugging; it does not count):")
@@ -1028,7 +1038,8 @@ def main(argv):
                            "given_passed": given_passed, "given_total": given_total,
                            "problem": problem, "notes": notes,
                            "tests": [{"name": r.name, "description": r.description, "passed": r.passed,
-                                      "given": r.given, "message": r.message} for r in results]})
+                                      "given": r.given, "points": r.points, "message": r.message}
+                                     for r in results]})
     finally:
         if os.environ.get("GRADE_KEEP") == "1":
             print("build folder kept: %s" % workroot, file=sys.stderr)

@@ -240,7 +240,7 @@ def cmd_exercises(check, force=False):
     entries, stale = [], 0
     for src, dst in exercise_pairs():
         if not os.path.exists(src):
-            raise SourceError("course.mk names %s, which does not exist" % os.path.relpath(src, ROOT))
+            raise SourceError("course.toml names %s, which does not exist" % os.path.relpath(src, ROOT))
         lines, _ = parse(src)
         want = "\n".join(render(lines, "student")).encode("utf-8")
         key = os.path.relpath(dst, os.path.dirname(record_path)).replace(os.sep, "/")

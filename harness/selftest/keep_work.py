@@ -103,7 +103,7 @@ def generator_tree(tmp):
     harness/source.py and course.py, solutions/ and exercises/."""
     tree = os.path.join(tmp, "tree")
     os.makedirs(os.path.join(tree, "harness"))
-    shutil.copy2(os.path.join(ROOT, "course.mk"), tree)
+    shutil.copy2(os.path.join(ROOT, "course.toml"), tree)
     for name in ("source.py", "course.py"):
         shutil.copy2(os.path.join(ROOT, "harness", name), os.path.join(tree, "harness"))
     for name in ("solutions", "exercises"):

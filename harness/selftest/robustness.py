@@ -46,12 +46,9 @@ def score(failing):
 
 
 def chapter_tests(given=True):
-    """The chapter's test names; given=False: only the tests of the learner's
-    functions (GRADED), which the score line counts."""
-    ch = course.chapter(CHAPTER)
-    path = os.path.join(ROOT, "harness", "tests", "test_%s.c" % ch.nn)
-    kinds = "GRADED|GIVEN" if given else "GRADED"
-    return re.findall(r'^(?:%s)\(\s*\w+\s*,\s*(\w+)\s*,' % kinds, open(path, encoding="utf-8").read(), re.M)
+    """The chapter's test names, from the manifest; given=False: only the tests
+    of the functions the learner writes, which the score line counts."""
+    return [t for f in course.chapter(CHAPTER).functions if given or not f.given for t in f.tests]
 
 
 MUL = ["mul_backward_book", "mul_backward_random", "shopping"]  # the tests that call mul_backward
@@ -519,7 +516,7 @@ def check_read_only_checkout():
         os.chmod(tmp, 0o755)
         copy = os.path.join(tmp, "checkout")
         os.mkdir(copy)
-        for name in ("Makefile", "course.mk"):
+        for name in ("Makefile", "course.toml"):
             shutil.copy(os.path.join(ROOT, name), copy)
         for name in ("harness", "solutions", "exercises"):
             shutil.copytree(os.path.join(ROOT, name), os.path.join(copy, name),

@@ -10,18 +10,14 @@
 #include <criterion/criterion.h>
 #include <stddef.h>
 
-/* Every graded test: one point, a time limit, and the hooks (gc_guard.c)
- * that sandbox the test's process and let the grader tell "passed" from "the
- * learner's code ended the process early". The grader lowers the time limit
+/* Every test: a time limit, and the hooks (gc_guard.c) that sandbox the
+ * test's process and let the grader tell "passed" from "the learner's code
+ * ended the process early". Which tests check given code, and what each is
+ * worth, course.toml says. The grader lowers the time limit
  * to its own (10 s by default, see harness/grade.py); 60 s applies only when a
  * test binary is run by hand. */
 #define GRADED(suite, name, desc) \
     Test(suite, name, .description = desc, .init = gc_test_start, .fini = gc_test_end, .timeout = 60)
-
-/* A check of code the chapter gives the learner (a forward, an init): graded
- * and sandboxed the same way, but reported apart from the learner's score
- * ("2 given checks pass"). */
-#define GIVEN(suite, name, desc) GRADED(suite, name, desc)
 
 void gc_test_start(void);
 void gc_test_end(void);

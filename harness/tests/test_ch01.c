@@ -261,7 +261,7 @@ static void check_forward(Graph *mine, const Graph *want, const char *where)
     gc_expect_value("graph_forward", names, where, got, value, (size_t)want->count, NULL, 0);
 }
 
-GIVEN(ch01, graph_forward_book, "graph_input/graph_mul/graph_add build the book's graphs; graph_forward evaluates them")
+GRADED(ch01, graph_forward_book, "graph_input/graph_mul/graph_add build the book's graphs; graph_forward evaluates them")
 {
     Graph mine, want;
     graph_init(&mine);
@@ -287,7 +287,7 @@ GIVEN(ch01, graph_forward_book, "graph_input/graph_mul/graph_add build the book'
     check_forward(&fruit, &want, "on the apples-and-oranges graph");
 }
 
-GIVEN(ch01, graph_local_grads, "graph_local_grads: 1 and 1 for an add node, b's and a's values for a mul node, 0 for an input")
+GRADED(ch01, graph_local_grads, "graph_local_grads: 1 and 1 for an add node, b's and a's values for a mul node, 0 for an input")
 {
     Graph g;
     fruit_graph(&g);

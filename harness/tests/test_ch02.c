@@ -192,7 +192,7 @@ static void check_unary_exact(Kind kind, double x, double c, double dout)
 
 /* ---- forward: given code, checked against the grader's forwards -------------------- */
 
-GIVEN(ch02, unary_forward, "the five unary forwards return f(x) and cache what their backward needs")
+GRADED(ch02, unary_forward, "the five unary forwards return f(x) and cache what their backward needs")
 {
     double xs[] = {2, -0.5, 3.25};
     for (int k = 0; k < 3; k++) {
@@ -246,7 +246,7 @@ GIVEN(ch02, unary_forward, "the five unary forwards return f(x) and cache what t
 }
 
 /* uses: unary_forward */
-GIVEN(ch02, sum_square_forward, "sum_square_forward returns (x + y)^2 and its square node caches t = x + y")
+GRADED(ch02, sum_square_forward, "sum_square_forward returns (x + y)^2 and its square node caches t = x + y")
 {
     double xs[] = {1, 3, -2.5}, ys[] = {2, -1, 0.75};
     for (int k = 0; k < 3; k++) {

@@ -32,7 +32,7 @@ static void numeric_gradient(double (*f)(const double *), double x, double y, do
 
 /* ---- forward: checked against the grader's values -------------------------- */
 
-GIVEN(ch03, mul_forward, "mul_forward returns x * y and caches x and y")
+GRADED(ch03, mul_forward, "mul_forward returns x * y and caches x and y")
 {
     double xs[] = {10, 100, -2.5}, ys[] = {5, 2, 4};
     for (int k = 0; k < 3; k++) {
@@ -48,7 +48,7 @@ GIVEN(ch03, mul_forward, "mul_forward returns x * y and caches x and y")
     }
 }
 
-GIVEN(ch03, add_forward, "add_forward returns x + y")
+GRADED(ch03, add_forward, "add_forward returns x + y")
 {
     double xs[] = {10, 4000, -2.5}, ys[] = {5, 200, 4};
     for (int k = 0; k < 3; k++) {

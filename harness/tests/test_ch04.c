@@ -87,7 +87,7 @@ static void describe_batch(char *buf, size_t size, const char *what, int rows, i
 
 /* ---- forward: given code, checked against the grader's forwards ----------------------- */
 
-GIVEN(ch04, relu_forward, "relu_init and relu_forward: out = max(0, x), mask = (x <= 0), x = 0 included")
+GRADED(ch04, relu_forward, "relu_init and relu_forward: out = max(0, x), mask = (x <= 0), x = 0 included")
 {
     const double x0[] = {1.0, -0.5, 0.0, -2.0, 3.0, 0.25, -0.0, 1e-9};
     size_t n = sizeof x0 / sizeof x0[0];
@@ -117,7 +117,7 @@ GIVEN(ch04, relu_forward, "relu_init and relu_forward: out = max(0, x), mask = (
     relu_free(&layer);
 }
 
-GIVEN(ch04, sigmoid_forward, "sigmoid_init and sigmoid_forward: y = 1 / (1 + exp(-x)), cached as layer->out")
+GRADED(ch04, sigmoid_forward, "sigmoid_init and sigmoid_forward: y = 1 / (1 + exp(-x)), cached as layer->out")
 {
     const double x0[] = {1.0, 0.0, -1.0, 2.0, -3.0, 0.5, 40.0, -40.0};
     size_t n = sizeof x0 / sizeof x0[0];

@@ -429,7 +429,7 @@ static void check_affine_forward(int N, int D, int M, const double *x0, const do
         cr_assert_fail("affine_forward changed the layer's sizes or its W and b pointers %s", where);
 }
 
-GIVEN(ch05, affine_forward, "affine_forward computes x W + b for a batch and caches x and N")
+GRADED(ch05, affine_forward, "affine_forward computes x W + b for a batch and caches x and N")
 {
     check_affine_forward(2, 3, 2, BOOK_X, BOOK_W, BOOK_B, "at the chapter's tiny batch", BOOK_OUT);
 
@@ -463,7 +463,7 @@ static void check_softmax_forward(int N, int C, const double *x0, const int *t0,
         cr_assert_fail("softmax_loss_forward: the cache must hold the pointers y and t, N and C %s", where);
 }
 
-GIVEN(ch05, softmax_loss_forward, "softmax_loss_forward: the softmax of each row, the mean cross-entropy, no overflow for large scores")
+GRADED(ch05, softmax_loss_forward, "softmax_loss_forward: the softmax of each row, the mean cross-entropy, no overflow for large scores")
 {
     int two = 2, zero = 0;
     check_softmax_forward(1, 3, TWO_X, &two, "at the chapter's scores 5.3, 0.3, 10.1 with label 2");

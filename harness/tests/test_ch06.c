@@ -300,7 +300,7 @@ static void check_backward(int N, int D, int H, int C, const char *origin)
 
 /* ---- forward: given code -------------------------------------------------------------- */
 
-GIVEN(ch06, two_layer_forward, "two_layer_init and two_layer_forward: the initial weights and the loss of the grader's own forward")
+GRADED(ch06, two_layer_forward, "two_layer_init and two_layer_forward: the initial weights and the loss of the grader's own forward")
 {
     TwoLayerNet a, b, c;
     init_net(&a, 6, 5, 3, 4, 1);
