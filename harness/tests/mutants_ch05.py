@@ -4,16 +4,13 @@ AFFINE_BACKWARD = ["affine_backward_book", "affine_backward_random"]
 SOFTMAX_BACKWARD = ["softmax_loss_backward_book", "softmax_loss_backward_random"]
 CHAIN = ["affine_softmax_chain"]
 
-# Pieces of solutions/ch05, for the mutants that rewrite a loop.
-DX_COMMENT = "    /* dx = dout W^T:  dx[n][i] = sum over j of dout[n][j] * W[i][j] */\n"
-DX_ROWS = DX_COMMENT + "    for (int n = 0; n < N; n++) {\n"
-DW_COMMENT = "    /* dW = x^T dout:  dW[i][j] = sum over n of x[n][i] * dout[n][j] */\n"
-DW_ROWS = DW_COMMENT + "    for (int i = 0; i < D; i++) {\n"
-DB_COMMENT = "    /* db = the column sums of dout: b was added to every row */\n"
-DB_LOOP = (DB_COMMENT
-           + "    for (int j = 0; j < M; j++) {\n"
-           + "        double sum = 0.0;\n"
-           + "        for (int n = 0; n < N; n++)\n"
+# Pieces of solutions/ch05, for the mutants that rewrite a loop: code only (a
+# mutant is matched on code, so comments may change freely), long enough to be
+# found once.
+DX_ROWS = "    for (int n = 0; n < N; n++) {\n        for (int i = 0; i < D; i++) {\n"
+DW_ROWS = "    for (int i = 0; i < D; i++) {\n        for (int j = 0; j < M; j++) {\n"
+DB_HEAD = "    for (int j = 0; j < M; j++) {\n        double sum = 0.0;\n        for (int n = 0; n < N; n++)\n"
+DB_LOOP = (DB_HEAD
            + "            sum += dout[n * M + j];\n"
            + "        db[j] = sum;\n"
            + "    }\n")
@@ -106,18 +103,17 @@ MUTANTS = [
 # write
 ("affine: db loop j <= M, zeroing then summing into db (writes db[M])", "affine.c",
  DB_LOOP,
- DB_COMMENT
- + "    for (int j = 0; j <= M; j++) {\n"
+ "    for (int j = 0; j <= M; j++) {\n"
  + "        db[j] = 0.0;\n"
  + "        for (int n = 0; n < N; n++)\n"
  + "            db[j] += dout[n * M + j];\n"
  + "    }\n",
  AFFINE_BACKWARD + CHAIN, "one element past the end of db"),
 ("affine: dx zeroed with k <= N * D first (writes dx[N * D])", "affine.c",
- DX_COMMENT, "    for (int k = 0; k <= N * D; k++) /* start from 0 */\n        dx[k] = 0.0;\n" + DX_COMMENT,
+ DX_ROWS, "    for (int k = 0; k <= N * D; k++) /* start from 0 */\n        dx[k] = 0.0;\n" + DX_ROWS,
  AFFINE_BACKWARD + CHAIN, "one element past the end of dx"),
 ("affine: dW zeroed with k <= D * M first (writes dW[D * M])", "affine.c",
- DW_COMMENT, "    for (int k = 0; k <= D * M; k++) /* start from 0 */\n        dW[k] = 0.0;\n" + DW_COMMENT,
+ DW_ROWS, "    for (int k = 0; k <= D * M; k++) /* start from 0 */\n        dW[k] = 0.0;\n" + DW_ROWS,
  AFFINE_BACKWARD + CHAIN, "one element past the end of dW"),
 ("softmax: dx zeroed with i <= N * C first (writes dx[N * C])", "softmax_loss.c",
  SOFTMAX_LOOPS,
@@ -146,7 +142,7 @@ MUTANTS = [
 
 # ---- loops that stop early: the last elements never written ----
 ("affine: db loop j < M - 1 (db[M - 1] never written)", "affine.c",
- DB_COMMENT + "    for (int j = 0; j < M; j++) {", DB_COMMENT + "    for (int j = 0; j < M - 1; j++) {",
+ DB_LOOP, DB_LOOP.replace("j < M", "j < M - 1"),
  AFFINE_BACKWARD + CHAIN, "was never written: the loop stops one step early"),
 ("affine: dW loop i < D - 1 (dW's last row never written)", "affine.c",
  DW_ROWS, DW_ROWS.replace("i < D", "i < D - 1"),
