@@ -92,6 +92,8 @@ exercises:
 # ---- examples: compiled against the solutions, run at build time ----------
 SOLUTION_SRCS := $(foreach n,$(CHAPTERS),$(addprefix solutions/$(call nn,$(n))/,$(ch$(n).files)))
 SOLUTION_OBJS := $(SOLUTION_SRCS:%.c=$(BUILD)/obj/%.o)
+# an example of chapter N links the solutions of the chapters up to N
+solutions_upto = $(foreach k,$(ch$(1).upto),$(addprefix $(BUILD)/obj/solutions/$(call nn,$(k))/,$(ch$(k).files:.c=.o)))
 SUPPORT_OBJS  := $(BUILD)/obj/harness/src/dotgraph.o $(BUILD)/obj/harness/src/not_implemented_main.o
 HEADERS       := $(wildcard harness/include/*.h)
 
@@ -105,9 +107,9 @@ EXAMPLE_FIGURES  :=
 
 # example_rules(n, name): build/examples/chNN/name{,.out} and, for graphs, .dot .svg .pdf
 define example_rules
-$(BUILD)/examples/$(call nn,$(1))/$(2): chapters/$(ch$(1).dir)/$(2).c $(SOLUTION_OBJS) $(SUPPORT_OBJS) $(HEADERS)
+$(BUILD)/examples/$(call nn,$(1))/$(2): chapters/$(ch$(1).dir)/$(2).c $(call solutions_upto,$(1)) $(SUPPORT_OBJS) $(HEADERS)
 	@mkdir -p $$(@D)
-	$(Q)$$(CC) $$(CFLAGS) $$< $(SOLUTION_OBJS) $(SUPPORT_OBJS) -lm -lz -o $$@$$(TMPSUF) && mv -f $$@$$(TMPSUF) $$@
+	$(Q)$$(CC) $$(CFLAGS) $$< $(call solutions_upto,$(1)) $(SUPPORT_OBJS) -lm -lz -o $$@$$(TMPSUF) && mv -f $$@$$(TMPSUF) $$@
 $(BUILD)/examples/$(call nn,$(1))/$(2).out: $(BUILD)/examples/$(call nn,$(1))/$(2)
 	$(Q)$$< > $$@$$(TMPSUF) && mv -f $$@$$(TMPSUF) $$@ || { rm -f $$@$$(TMPSUF); \
 	  echo "error: example $(2) (chapters/$(ch$(1).dir)/$(2).c) failed; the book cannot show its output" >&2; exit 1; }
@@ -142,10 +144,10 @@ examples: $(EXAMPLE_TEXTS) $(EXAMPLE_FIGURES)
 # file), built with the sanitizers (FAST=1: without), and run with ARGS.
 ALL_EXAMPLES := $(strip $(foreach n,$(CHAPTERS),$(ch$(n).examples)))
 run_ch = $(strip $(foreach n,$(CHAPTERS),$(if $(filter $(EXAMPLE),$(ch$(n).examples)),$(n))))
-upto = $(foreach k,$(CHAPTERS),$(if $(filter $(k),$(wordlist 1,$(1),$(CHAPTERS))),$(addprefix $(EXERCISES)/$(call nn,$(k))/,$(ch$(k).files))))
+upto = $(foreach k,$(ch$(1).upto),$(addprefix $(EXERCISES)/$(call nn,$(k))/,$(ch$(k).files)))
 run_own  = $(if $(filter %.c,$(EXAMPLE)),$(EXAMPLE),$(if $(EXAMPLE),$(EXAMPLE).c))
 run_src  = $(if $(run_ch),chapters/$(ch$(run_ch).dir)/$(EXAMPLE).c,$(run_own))
-run_libs = $(call upto,$(if $(run_ch),$(run_ch),$(words $(CHAPTERS))))
+run_libs = $(call upto,$(if $(run_ch),$(run_ch),$(lastword $(CHAPTERS))))
 run_bin  = $(BUILD)/run/$(basename $(notdir $(EXAMPLE)))
 
 # Only the program's own output goes to stdout (make run ... ARGS=--dot | dot -Tsvg).

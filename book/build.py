@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""build.py: build the workbook from chapters/*/chapter.md (Python 3 stdlib only).
+"""build.py: build the workbook from chapters/*/chapter.md (Python 3, python3-pandocfilters).
 
-  python3 book/build.py --edition student|instructor [--format all|html|pdf]
-  python3 book/build.py --self-check
+  /usr/bin/python3 book/build.py --edition student|instructor [--format all|html|pdf]
+  /usr/bin/python3 book/build.py --self-check
 
 Usually run by `make book [EDITION=...]`, which first builds the examples
 (their output and graphs are woven into the book). Writes
@@ -10,27 +10,34 @@ Usually run by `make book [EDITION=...]`, which first builds the examples
   build/book/<edition>/html/           index.html, chNN.html, glossary.html,
                                        figures.html, CSS, figures: self-contained
   build/book/<edition>/backprop-workbook.pdf
+  build/book/<edition>/book.json       the book model: chapters, sections,
+                                       figures, listings, exercises, glossary
+                                       (schema: book/README.md)
 
 How (see CONTRIBUTING.md for the Markdown references):
 
-  1. harness/source.py lint                      every snippet reference resolves
-  2. pandoc chapter.md -t json + book/weave.lua  per chapter: code, output, figures,
-                                                 callouts resolved; problems collected
-  3. this script                                 numbers, anchors, cross references
+  1. book/weave.py: pandoc chapter.md -t json    once per chapter (in parallel); each
+                                                 element's line found by a pre-pass;
+                                                 code (harness/source.py, in-process),
+                                                 output, figures, callouts resolved
+  2. this script                                 numbers, anchors, cross references
                                                  ([@fig:id], [text](#id)), image paths
-  4. pandoc -t html5 + book/present.lua          one page per chapter, wrapped in
+  3. pandoc -t html5 + book/present.lua          one page per chapter, wrapped in
                                                  book/templates/page.html
-  5. pandoc -t latex + book/present.lua          one book.tex, then xelatex
-  6. every href/src in the HTML is checked       a broken internal link fails the build
+  4. pandoc -t latex + book/present.lua          one book.tex, then xelatex
+  5. every href/src in the HTML is checked       a broken internal link fails the build
+  6. harness/source.py lint (run beside 1-5)     every snippet is shown somewhere
 
 Any problem fails the build (exit status 1) with a message naming the chapter
-file and what is missing.
+file and line (chapters/03-add-mul-nodes/chapter.md:120: ...).
 
---self-check shows that the checks of the Markdown itself catch what they
-look for (so far: a numbered list that does not start at 1, such as a
-wrapped line beginning "200. "): broken copies of chapter 3 must fail, naming
-the copy, the line and the list's first words, and the intact chapters and
-book/intro.md must pass. It needs only pandoc, not the examples.
+--self-check shows that the checks of the Markdown catch what they look for:
+broken copies of chapter 3 (a numbered list that does not start at 1, such as
+a wrapped line beginning "200. "; a missing snippet, an unknown file, a bad
+output name, a graph or citation that does not exist...) must fail, naming
+the copy and the line, and the intact chapters and book/intro.md must pass,
+every element the loader places on its right line. It needs only pandoc, not
+the examples.
 """
 import argparse
 import concurrent.futures
@@ -51,7 +58,11 @@ import urllib.parse
 BOOK = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BOOK)
 sys.path.insert(0, os.path.join(ROOT, "harness"))
+sys.path.insert(0, BOOK)
 import course  # noqa: E402
+import weave  # noqa: E402  (first: it says what to install if pandocfilters is missing)
+import pandocfilters as pf  # noqa: E402
+from weave import Chapter, get_attr, kv, line_of, stringify, visit, walk  # noqa: E402
 
 TITLE = "Backpropagation in C: a workbook"
 PDF_NAME = "backprop-workbook.pdf"
@@ -100,29 +111,6 @@ def log(msg):
     print("book: " + msg, flush=True)
 
 
-def pandoc_warnings(stderr):
-    """pandoc's [WARNING] messages, each with its continuation lines."""
-    out = []
-    for line in (stderr or "").splitlines():
-        if line.startswith("[WARNING]"):
-            out.append(line[len("[WARNING]"):].strip())
-        elif out and line.strip():
-            out[-1] += "\n" + line
-    return out
-
-
-def report_warnings(chap, stderr, problems):
-    """Math pandoc cannot convert becomes an error; other warnings are shown."""
-    for w in pandoc_warnings(stderr):
-        m = re.match(r"Could not convert TeX math (.*?), rendering as TeX:?\n?(.*)", w, re.S)
-        if m:
-            reason = [l.strip() for l in m.group(2).splitlines() if l.strip() and l.strip() != "^"]
-            problems.append("%s: pandoc cannot turn the math $%s$ into MathML (%s)"
-                            % (chap.where(m.group(1)), m.group(1), reason[1] if len(reason) > 1 else "syntax"))
-        else:
-            log("warning: %s: %s" % (chap.md, w.replace("\n", " ")))
-
-
 def run(cmd, what, input_text=None, cwd=ROOT):
     """Run a command; on failure raise BuildError with its output."""
     p = subprocess.run(cmd, cwd=cwd, input=input_text, capture_output=True, text=True)
@@ -133,78 +121,7 @@ def run(cmd, what, input_text=None, cwd=ROOT):
 
 
 # ---------------------------------------------------------------- pandoc AST helpers
-
-ATTR_POS = {"Header": 1, "Div": 0, "Span": 0, "CodeBlock": 0, "Code": 0, "Image": 0, "Link": 0, "Table": 0}
-
-
-def walk(x, fn):
-    """Bottom-up transform of a pandoc JSON tree. fn(element) returns None
-    (keep), a replacement element, or a list of elements to splice in."""
-    if isinstance(x, list):
-        out = []
-        for item in x:
-            r = walk(item, fn)
-            if isinstance(item, dict) and "t" in item and isinstance(r, list):
-                out.extend(r)
-            else:
-                out.append(r)
-        return out
-    if isinstance(x, dict):
-        if "t" in x:
-            if "c" in x:
-                x = dict(x, c=walk(x["c"], fn))
-            r = fn(x)
-            return x if r is None else r
-        return {k: walk(v, fn) for k, v in x.items()}
-    return x
-
-
-def visit(x, fn):
-    """Call fn on every element, in document order."""
-    if isinstance(x, list):
-        for item in x:
-            visit(item, fn)
-    elif isinstance(x, dict):
-        if "t" in x:
-            fn(x)
-            if "c" in x:
-                visit(x["c"], fn)
-        else:
-            for v in x.values():
-                visit(v, fn)
-
-
-def get_attr(el):
-    pos = ATTR_POS.get(el["t"])
-    return None if pos is None else el["c"][pos]
-
-
-def kv(attr):
-    return dict(attr[2])
-
-
-def stringify(x):
-    parts = []
-
-    def go(y):
-        if isinstance(y, list):
-            for i in y:
-                go(i)
-        elif isinstance(y, dict) and "t" in y:
-            t = y["t"]
-            if t == "Str":
-                parts.append(y["c"])
-            elif t in ("Space", "SoftBreak", "LineBreak"):
-                parts.append(" ")
-            elif t in ("Code", "Math"):
-                parts.append(y["c"][1])
-            elif t in ("Note", "RawInline"):
-                pass
-            elif "c" in y:
-                go(y["c"])
-    go(x)
-    return "".join(parts)
-
+# (book/weave.py: walk and visit over python3-pandocfilters, stringify, attributes)
 
 def meta_string(text):
     return {"t": "MetaString", "c": text}
@@ -212,81 +129,13 @@ def meta_string(text):
 
 def without_links(inlines):
     """Inlines for a table of contents: links unwrapped, notes dropped."""
-    def fn(el):
-        if el["t"] == "Link":
-            return el["c"][1]
-        if el["t"] == "Note":
+    def fn(key, value):
+        if key == "Link":
+            return value[1]
+        if key == "Note":
             return []
         return None
     return walk(inlines, fn)
-
-
-# ---------------------------------------------------------------- chapters
-
-class Chapter:
-    def __init__(self, ch):
-        self.number = ch.number
-        self.nn = ch.nn
-        self.manifest_title = ch.title
-        self.dir = ch.path
-        self.md = os.path.join(ch.path, "chapter.md")
-        self.examples = ch.examples
-        self.graphs = ch.graphs
-        self.page = self.nn + ".html"
-        self.doc = None
-        self.h1 = None          # id of the chapter's level-1 heading
-        self.title_inlines = []
-        self.headers = []       # (level, id, number or None, inlines), level >= 2
-        self.anchors = {}       # id -> (kind, label or None)
-        self.figures = []       # (id, number, caption inlines)
-
-    def where(self, needle=None):
-        return where_in(self.md, needle)
-
-
-def where_in(md, needle=None):
-    """md[:line] for a message (md relative to the repository): the first line
-    holding needle ("A\x1fB": a line holding A followed by one holding B), or
-    matching it if needle is a compiled regular expression."""
-    if needle:
-        try:
-            with open(os.path.join(ROOT, md), encoding="utf-8") as f:
-                lines = f.read().split("\n")
-        except OSError:
-            return md
-        if isinstance(needle, re.Pattern):
-            for n, line in enumerate(lines):
-                if needle.search(line):
-                    return "%s:%d" % (md, n + 1)
-            return md
-        first, _, second = needle.partition("\x1f")
-        for n, line in enumerate(lines):
-            if first in line and (not second or (n + 1 < len(lines) and second in lines[n + 1])):
-                return "%s:%d" % (md, n + 1)
-    return md
-
-
-def weave(chap, edition, build_dir):
-    cmd = ["pandoc", chap.md, "-f", "markdown", "-t", "json",
-           "--lua-filter", os.path.join(BOOK, "weave.lua"),
-           "-M", "weave-chapter=%d" % chap.number, "-M", "weave-nn=" + chap.nn,
-           "-M", "weave-dir=" + chap.dir, "-M", "weave-edition=" + edition,
-           "-M", "weave-examples=" + " ".join(chap.examples),
-           "-M", "weave-graphs=" + " ".join(chap.graphs),
-           "-M", "weave-build=" + build_dir, "-M", "weave-python=" + sys.executable]
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise BuildError(["%s: pandoc could not read it:\n%s" % (chap.md, p.stderr.strip())])
-    doc = json.loads(p.stdout)
-    problems = []
-    report_warnings(chap, p.stderr, problems)
-    for e in doc["meta"].pop("weave-errors", {"c": []})["c"]:
-        text = e["c"] if e["t"] == "MetaString" else stringify(e["c"])
-        needle, _, message = text.partition("\t")
-        problems.append("%s: %s" % (chap.where(needle), message))
-    if problems:
-        raise BuildError(problems)
-    chap.doc = doc
 
 
 LIST_MARKERS = {"Period": "%s.", "OneParen": "%s)", "TwoParens": "(%s)"}
@@ -301,28 +150,24 @@ def list_marker(start, style, delim):
     return LIST_MARKERS.get(delim, "%s.") % n
 
 
-def ordered_list_problems(blocks, where):
+def ordered_list_problems(blocks, src):
     """Numbered lists that do not start at 1. A line of prose that happens to
     begin with a number and a full stop ("200. Why ...") is read by pandoc as
-    a list starting at 200, in HTML and PDF alike. where(needle) names the
-    file and line (Chapter.where, where_in)."""
+    a list starting at 200, in HTML and PDF alike. src (the file's
+    weave.SourceMap) names the line: the one that begins with the marker
+    (after indentation, > or outer list markers), then the first word."""
     problems = []
 
-    def fn(el):
-        if el["t"] != "OrderedList":
+    def fn(key, value):
+        if key != "OrderedList":
             return
-        (start, style, delim), items = el["c"]
+        (start, style, delim), items = value
         if start == 1:
             return
         words = stringify(items[0]).split() if items else []
         first = " ".join(words[:6]) + (" ..." if len(words) > 6 else "")
         marker = list_marker(start, style["t"], delim["t"])
-        # the line that begins with the marker (after indentation, > or outer
-        # list markers), then the first word, perhaps behind ** or `
-        at_start = r"^[\s>]*(?:(?:[-*+]|\d+[.)])\s+)*" + re.escape(marker) + r"\s+"
-        place = where(re.compile(at_start + r"\W*" + re.escape(words[0]))) if words else ""
-        if ":" not in place:
-            place = where(re.compile(at_start))
+        place = src.where(src.list_line(marker, words[0] if words else None))
         escaped = marker[:-1] + "\\" + marker[-1] if marker.endswith((".", ")")) else "\\" + marker
         problems.append(
             "%s: a numbered list starts at %s (\"%s %s\"). A line that begins with a number and "
@@ -334,7 +179,8 @@ def ordered_list_problems(blocks, where):
 
 
 def analyse(chap):
-    """Headings, numbers, anchors and figures of a woven chapter."""
+    """Headings, numbers, anchors and figures of a woven chapter. Problems
+    name chapter.md:LINE (the lines book/weave.py noted)."""
     problems = []
     blocks = chap.doc["blocks"]
     h1s = [b for b in blocks if b["t"] == "Header" and b["c"][0] == 1]
@@ -350,25 +196,25 @@ def analyse(chap):
     chap.h1 = first["c"][1][0]
     chap.title_inlines = first["c"][2]
     if stringify(chap.title_inlines).strip() != chap.manifest_title.strip():
-        log("warning: %s: heading %r differs from ch%d.title in course.mk (%r)"
-            % (chap.md, stringify(chap.title_inlines), chap.number, chap.manifest_title))
+        log("warning: %s: heading %r differs from chapter %d's title in %s (%r)"
+            % (chap.where(line_of(first["c"][1])), stringify(chap.title_inlines), chap.number, weave.MANIFEST,
+               chap.manifest_title))
 
     counters = [0, 0, 0, 0, 0, 0, 0]
 
-    def add_anchor(ident, kind, label, needle):
+    def add_anchor(ident, kind, label, attr):
         if not ident:
             return
         if ident in chap.anchors:
-            problems.append("%s: the id #%s is used twice" % (chap.where("#" + ident), ident))
+            problems.append("%s: the id #%s is used twice" % (chap.where(line_of(attr)), ident))
         chap.anchors[ident] = (kind, label)
 
-    def fn(el):
-        t = el["t"]
-        if t == "Header":
-            level, attr, inlines = el["c"]
+    def fn(key, value):
+        if key == "Header":
+            level, attr, inlines = value
             ident, classes = attr[0], attr[1]
             if level == 1:
-                add_anchor(ident, "chapter", "Chapter %d" % chap.number, None)
+                add_anchor(ident, "chapter", "Chapter %d" % chap.number, attr)
                 return
             if "unnumbered" in classes:
                 number = None
@@ -377,45 +223,55 @@ def analyse(chap):
                 for deeper in range(level + 1, len(counters)):
                     counters[deeper] = 0
                 number = ".".join([str(chap.number)] + [str(counters[lv]) for lv in range(2, level + 1)])
-            chap.headers.append((level, ident, number, inlines))
-            add_anchor(ident, "section", ("Section " + number) if number else stringify(inlines), None)
-        elif t == "Image":
-            attr = el["c"][0]
+            chap.headers.append((level, ident, number, inlines, line_of(attr)))
+            add_anchor(ident, "section", ("Section " + number) if number else stringify(inlines), attr)
+        elif key == "Image":
+            attr = value[0]
             number = kv(attr).get("data-number")
             if number:
-                chap.figures.append((attr[0], number, el["c"][1]))
-                add_anchor(attr[0], "figure", "Figure " + number, None)
+                chap.figures.append((attr[0], number, value[1]))
+                add_anchor(attr[0], "figure", "Figure " + number, attr)
             else:
-                add_anchor(attr[0], "anchor", None, None)
-        elif t == "Div" and "callout" in el["c"][0][1]:
-            attr = el["c"][0]
+                add_anchor(attr[0], "anchor", None, attr)
+        elif key == "Div" and "callout" in value[0][1]:
+            attr = value[0]
             k = kv(attr)
             if k.get("data-kind") == "exercise":
-                add_anchor(attr[0], "exercise", "Exercise " + k.get("data-number", "?"), None)
+                add_anchor(attr[0], "exercise", "Exercise " + k.get("data-number", "?"), attr)
             else:
-                add_anchor(attr[0], k.get("data-kind", "anchor"), None, None)
+                add_anchor(attr[0], k.get("data-kind", "anchor"), None, attr)
         else:
-            attr = get_attr(el)
+            attr = get_attr(key, value)
             if attr and attr[0]:
-                add_anchor(attr[0], "anchor", None, None)
+                add_anchor(attr[0], "anchor", None, attr)
     visit(blocks, fn)
-    problems.extend(ordered_list_problems(blocks, chap.where))
+    problems.extend(ordered_list_problems(blocks, chap.src))
     if problems:
         raise BuildError(problems)
 
 
 # ---------------------------------------------------------------- glossary
 
-def read_glossary():
-    path = os.path.join(BOOK, "glossary.tsv")
-    entries, seen = [], set()
+GLOSSARY = os.path.join(BOOK, "glossary.tsv")
+
+
+def read_glossary(path=GLOSSARY):
+    """[(id, english, korean, meaning)] sorted by the English term: the one
+    reader of book/glossary.tsv (the tests read it from book.json). Blank
+    lines and lines starting with # are skipped; the first other line is the
+    header, english<TAB>korean<TAB>meaning; every line after it is a term."""
+    entries, seen, header = [], set(), False
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip("\n")
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.split("\t")
-            if n == 1 or cols[0] == "english":
+            if not header:
+                if [c.strip().lower() for c in cols[:2]] != ["english", "korean"]:
+                    raise BuildError(["%s:%d: the first line (after # comments) is the header "
+                                      "english<TAB>korean<TAB>meaning" % (rel(path), n)])
+                header = True
                 continue
             if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
                 raise BuildError(["%s:%d: a glossary line is ENGLISH<TAB>KOREAN[<TAB>MEANING]" % (rel(path), n)])
@@ -433,8 +289,11 @@ def read_glossary():
 # ---------------------------------------------------------------- cross references
 
 class Book:
-    def __init__(self, chapters, glossary):
+    def __init__(self, chapters, glossary, loaded=None):
         self.chapters = chapters
+        self.api = loaded.api if loaded else None  # pandoc's AST version, as it wrote it
+        self.intro = loaded.intro if loaded else None
+        self.intro_src = loaded.intro_src if loaded else None
         self.by_nn = {c.nn: c for c in chapters}
         self.glossary_ids = {e[0] for e in glossary}
         owners = {}
@@ -454,11 +313,11 @@ class Book:
     def plain_cites(self, chap, inlines):
         """inlines with [@id] written as its label ("Figure 3.1"), for text
         shown away from its chapter (contents, list of figures)."""
-        def fn(el):
-            if el["t"] != "Cite":
+        def fn(key, value):
+            if key != "Cite":
                 return None
             labels = []
-            for c in el["c"][0]:
+            for c in value[0]:
                 r = self.resolve(chap, c["citationId"])
                 label = None
                 if r and r[0] != "glossary":
@@ -467,8 +326,8 @@ class Book:
             return [{"t": "Str", "c": "\u00a0".join(", ".join(labels).split(" "))}]
         return walk(inlines, fn)
 
-    def resolve(self, chap, ident):
-        """(chapter or "glossary", id) for an id seen from chap, or None."""
+    def resolve(self, chap, ident, line=None):
+        """(chapter or "glossary", id) for an id seen from chap (at line), or None."""
         if ident in chap.anchors:
             return chap, ident
         m = re.match(r"^ch(\d\d)$", ident)
@@ -480,7 +339,7 @@ class Book:
             return cs[0], ident
         if len(cs) > 1:
             raise BuildError(["%s: #%s is ambiguous: %s all define it; link to CHAPTER.html#%s instead"
-                              % (chap.md, ident, ", ".join(c.md for c in cs), ident)])
+                              % (chap.where(line), ident, ", ".join(c.md for c in cs), ident)])
         if ident in self.glossary_ids:
             return "glossary", ident
         return None
@@ -538,15 +397,15 @@ def transform(book, chap, target, out_dir=None, copies=None):
 
     href = href_html if target == "html" else href_latex
 
-    def cite(el):
-        citations, _ = el["c"]
+    def cite(value):
+        citations, _ = value
         out = []
         for k, c in enumerate(citations):
-            ident = c["citationId"]
-            r = book.resolve(chap, ident)
+            ident, line = c["citationId"], weave.cite_line(c)
+            r = book.resolve(chap, ident, line)
             if r is None:
                 problems.append("%s: [@%s] refers to no figure, section, exercise or chapter (ids are case-sensitive; "
-                                "write \\@ for a literal @)" % (chap.where("@" + ident), ident))
+                                "write \\@ for a literal @)" % (chap.where(line), ident))
                 return None
             owner, target_id = r
             if owner == "glossary":
@@ -555,40 +414,39 @@ def transform(book, chap, target, out_dir=None, copies=None):
                 label = owner.anchors.get(target_id, ("anchor", None))[1]
             if not label:
                 problems.append("%s: [@%s] points at something without a number; use [words](#%s) instead"
-                                % (chap.where("@" + ident), ident, ident))
+                                % (chap.where(line), ident, ident))
                 return None
             if c["citationMode"]["t"] == "SuppressAuthor":
                 label = label.split(" ", 1)[-1]
             # "Figure 3.1", kept on one line by a non-breaking space
-            text = [{"t": "Str", "c": "\u00a0".join(label.split(" "))}]
+            text = [pf.Str("\u00a0".join(label.split(" ")))]
             if k:
-                out.append({"t": "Str", "c": ","})
-                out.append({"t": "Space"})
+                out += [pf.Str(","), pf.Space()]
             if c["citationPrefix"]:
-                out.extend(c["citationPrefix"])
-                out.append({"t": "Space"})
-            out.append({"t": "Link", "c": [["", ["xref"], []], text, [href(owner, target_id), ""]]})
+                out += walk(c["citationPrefix"], action) + [pf.Space()]
+            out.append(pf.Link(["", ["xref"], []], text, [href(owner, target_id), ""]))
             if c["citationSuffix"]:
-                out.extend(c["citationSuffix"])
+                out += walk(c["citationSuffix"], action)
         return out
 
-    def link(el):
-        attr, inlines, (url, title) = el["c"]
+    def link(value):
+        attr, inlines, (url, title) = value
+        where = chap.where(line_of(attr))
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
             return None  # external: http:, mailto: ...
         m = re.match(r"^([^#]*)(?:#(.*))?$", url)
         page, frag = m.group(1), m.group(2)
         if page == "":
-            r = book.resolve(chap, frag or "")
+            r = book.resolve(chap, frag or "", line_of(attr))
             if r is None:
                 problems.append("%s: the link [%s](%s) points at no anchor in the book"
-                                % (chap.where("#" + (frag or "")), stringify(inlines), url))
+                                % (where, stringify(inlines), url))
                 return None
-            return {"t": "Link", "c": [attr, inlines, [href(*r), title]]}
+            return pf.Link(attr, inlines, [href(*r), title])
         pm = re.match(r"^(ch\d\d|index|glossary|figures)\.html$", page)
         if not pm:
             problems.append("%s: the link [%s](%s) leaves the book; link to chNN.html#id or #id"
-                            % (chap.where(url), stringify(inlines), url))
+                            % (where, stringify(inlines), url))
             return None
         name = pm.group(1)
         if name in book.by_nn:
@@ -598,44 +456,42 @@ def transform(book, chap, target, out_dir=None, copies=None):
                 ident = other.h1
             if ident not in other.anchors:
                 problems.append("%s: the link [%s](%s): %s has no anchor #%s"
-                                % (chap.where(url), stringify(inlines), url, other.md, ident))
+                                % (where, stringify(inlines), url, other.md, ident))
                 return None
             if target == "html":
                 new = other.page if ident == other.h1 else other.page + "#" + ident
-                return {"t": "Link", "c": [attr, inlines, [new, title]]}
-            return {"t": "Link", "c": [attr, inlines, ["#" + latex_id(other, ident), title]]}
+                return pf.Link(attr, inlines, [new, title])
+            return pf.Link(attr, inlines, ["#" + latex_id(other, ident), title])
         if name == "glossary":
             if frag and frag not in book.glossary_ids:
                 problems.append("%s: the link [%s](%s): the glossary has no #%s (see book/glossary.tsv)"
-                                % (chap.where(url), stringify(inlines), url, frag))
+                                % (where, stringify(inlines), url, frag))
                 return None
             if target == "html":
                 return None
-            return {"t": "Link", "c": [attr, inlines, ["#" + (frag or "glossary"), title]]}
+            return pf.Link(attr, inlines, ["#" + (frag or "glossary"), title])
         if re.match(r"^ch\d\d$", name):
-            problems.append("%s: the link [%s](%s): course.mk has no chapter %s"
-                            % (chap.where(url), stringify(inlines), url, name))
+            problems.append("%s: the link [%s](%s): %s has no chapter %s"
+                            % (where, stringify(inlines), url, weave.MANIFEST, name))
             return None
         if target == "html":
             return None
-        return {"t": "Span", "c": [["", [], []], inlines]}
+        return pf.Span(["", [], []], inlines)
 
-    def image(el):
-        attr, caption, (src, title) = el["c"]
+    def image(value):
+        attr, caption, (src, title) = value
         k = kv(attr)
         if "data-graph" in k:
-            name = k["data-graph"]
             attr = graph_size(attr, os.path.join(ROOT, src + ".svg"), target)
             if target == "html":
-                dest = "figures/%s-%s.svg" % (chap.nn, name)
+                dest = figure_html_src(chap, k, src)
                 copies.append((os.path.join(ROOT, src + ".svg"), os.path.join(out_dir, dest)))
                 src = dest
             else:
                 src = os.path.join(ROOT, src + ".pdf")
         elif "data-local" in k:
-            base = os.path.basename(src)
             if target == "html":
-                dest = "figures/%s-%s" % (chap.nn, base)
+                dest = figure_html_src(chap, k, src)
                 copies.append((os.path.join(ROOT, src), os.path.join(out_dir, dest)))
                 src = dest
             else:
@@ -644,27 +500,29 @@ def transform(book, chap, target, out_dir=None, copies=None):
                     pdf = path[:-4] + ".pdf"
                     if not os.path.exists(pdf):
                         problems.append("%s: image %s: the PDF book needs %s next to it"
-                                        % (chap.where(k["data-local"]), k["data-local"], rel(pdf)))
+                                        % (chap.where(line_of(attr)), k["data-local"], rel(pdf)))
                     path = pdf
                 src = path
-        return {"t": "Image", "c": [attr, caption, [src, title]]}
+        return pf.Image(attr, caption, [src, title])
 
-    def fn(el):
-        t = el["t"]
-        if t == "Cite":
-            return cite(el)
-        if t == "Link":
-            el = link(el) or el
-        elif t == "Image":
-            el = image(el)
+    def action(key, value):
+        if key == "Cite":
+            return cite(value)
+        el = None
+        if key == "Link":
+            el = link(value)
+        elif key == "Image":
+            el = image(value)
         if target == "latex":
-            attr = get_attr(el)
-            if attr and attr[0]:
-                el = json.loads(json.dumps(el))
-                get_attr(el)[0] = latex_id(chap, attr[0])
+            key, value = (el["t"], el["c"]) if el else (key, value)
+            attr = get_attr(key, value)
+            if attr and attr[0] and not attr[0].startswith(chap.nn + ":"):
+                value = list(value)
+                value[weave.ATTR_POS[key]] = [latex_id(chap, attr[0])] + attr[1:]
+                el = {"t": key, "c": value}
         return el
 
-    blocks = walk(chap.doc["blocks"], fn)
+    blocks = walk(chap.doc["blocks"], action)
     if problems:
         raise BuildError(problems)
     return blocks
@@ -672,21 +530,22 @@ def transform(book, chap, target, out_dir=None, copies=None):
 
 # ---------------------------------------------------------------- HTML
 
-def pandoc_json(blocks, meta=None):
-    return json.dumps({"pandoc-api-version": PANDOC_API, "meta": meta or {}, "blocks": blocks})
+def pandoc_json(api, blocks, meta=None):
+    """A document for a pandoc reader (-f json): its API version as the
+    running pandoc wrote the chapters (book.api), the loader's bookkeeping
+    (wb-* attributes) left out."""
+    return json.dumps({"pandoc-api-version": api, "meta": meta or {},
+                       "blocks": weave.strip_bookkeeping(blocks)})
 
 
-PANDOC_API = [1, 22, 2, 1]
-
-
-def render_inlines_html(items):
+def render_inlines_html(api, items):
     """Render many inline lists to HTML strings with one pandoc call."""
     if not items:
         return []
     blocks = [{"t": "Div", "c": [["wb-item-%d" % i, [], []], [{"t": "Plain", "c": without_links(x)}]]}
               for i, x in enumerate(items)]
     p = run(["pandoc", "-f", "json", "-t", "html5", "--mathml", "--wrap=none"], "pandoc (table of contents)",
-            input_text=pandoc_json(blocks))
+            input_text=pandoc_json(api, blocks))
     found = dict(re.findall(r'<div id="wb-item-(\d+)">\n?(.*?)\n?</div>', p.stdout, re.S))
     return [found.get(str(i), "").strip() for i in range(len(items))]
 
@@ -722,8 +581,13 @@ def fix_fences(page):
     return MATH.sub(one, page)
 
 
-def markdown_to_html(path):
-    p = run(["pandoc", path, "-f", "markdown", "-t", "html5", "--mathml", "--wrap=none"], "pandoc " + rel(path))
+def intro_html(book):
+    """book/intro.md (as the loader read it) in HTML, for index.html."""
+    p = run(["pandoc", "-f", "json", "-t", "html5", "--mathml", "--wrap=none"], "pandoc (%s to HTML)" % weave.INTRO_MD,
+            input_text=pandoc_json(book.api, book.intro["blocks"], book.intro["meta"]))
+    problems = weave.math_problems(weave.INTRO_MD, book.intro_src, p.stderr, log)
+    if problems:
+        raise BuildError(problems)
     return p.stdout
 
 
@@ -783,13 +647,12 @@ class Site:
                  "-N", "--number-offset=%d" % (chap.number - 1),
                  "--highlight-style", os.path.join(BOOK, "highlight.theme"),
                  "--lua-filter", os.path.join(BOOK, "present.lua")],
-                "pandoc (%s to HTML)" % chap.md, input_text=pandoc_json(blocks, chap.doc["meta"]))
-        problems = []
-        report_warnings(chap, p.stderr, problems)
+                "pandoc (%s to HTML)" % chap.md, input_text=pandoc_json(self.book.api, blocks, chap.doc["meta"]))
+        problems = weave.math_problems(chap.md, chap.src, p.stderr, log)
         if problems:
             raise BuildError(problems)
         items = []
-        for (level, ident, number, _), text in zip(chap.headers, headers_html):
+        for (level, ident, number, _, _), text in zip(chap.headers, headers_html):
             if level > 3 or not ident:
                 continue
             num = '<span class="toc-number">%s</span> ' % number if number else ""
@@ -811,7 +674,7 @@ class Site:
             parts.append('<li><a class="toc-chapter" href="%s"><span class="toc-number">%d</span> %s</a>'
                          % (chap.page, chap.number, title))
             subs = []
-            for (level, ident, number, _), text in zip(chap.headers, hs):
+            for (level, ident, number, _, _), text in zip(chap.headers, hs):
                 if level > 3 or not ident:
                     continue
                 num = '<span class="toc-number">%s</span> ' % number if number else ""
@@ -943,7 +806,7 @@ def build_html(book, edition, out_dir, work_dir, glossary, pdf_future):
         items.extend(book.plain_cites(c, h[3]) for h in c.headers)
     for c in book.chapters:
         items.extend(book.plain_cites(c, f[2]) for f in c.figures)
-    rendered = render_inlines_html(items)
+    rendered = render_inlines_html(book.api, items)
     titles, headers, k = [], [], 0
     for c in book.chapters:
         titles.append(rendered[k])
@@ -968,7 +831,7 @@ def build_html(book, edition, out_dir, work_dir, glossary, pdf_future):
             raise BuildError(problems)
     site.glossary_page(glossary)
     site.figures_page(captions)
-    intro = markdown_to_html(os.path.join(BOOK, "intro.md"))
+    intro = intro_html(book)
     pdf, pdf_problems = False, []
     if pdf_future is not None:
         try:
@@ -984,6 +847,112 @@ def build_html(book, edition, out_dir, work_dir, glossary, pdf_future):
     if pdf_problems:
         raise BuildError(pdf_problems)
     return n
+
+
+
+# ---------------------------------------------------------------- the book model (book.json)
+
+MODEL_NAME = "book.json"
+MODEL_SCHEMA = 1  # raised when a key changes meaning or goes away; new keys keep it
+
+
+def pandoc_version():
+    out = run(["pandoc", "--version"], "pandoc --version").stdout
+    m = re.match(r"pandoc(?:\.exe)?\s+(\S+)", out)
+    return m.group(1) if m else out.split("\n", 1)[0]
+
+
+def figure_html_src(chap, k, src):
+    """Where a figure's image is in the HTML folder (see transform)."""
+    if "data-graph" in k:
+        return "figures/%s-%s.svg" % (chap.nn, k["data-graph"])
+    if "data-local" in k:
+        return "figures/%s-%s" % (chap.nn, os.path.basename(src))
+    return src
+
+
+def plain_text(book, chap, inlines):
+    return re.sub(r"\s+", " ", stringify(book.plain_cites(chap, inlines))).strip()
+
+
+def chapter_model(book, chap):
+    """What a chapter holds, as book/README.md describes book.json."""
+    sections = [{"id": ident, "number": number, "title": plain_text(book, chap, inlines), "level": level,
+                 "line": line}
+                for level, ident, number, inlines, line in chap.headers]
+    figures, listings, outputs, exercises = [], [], [], []
+    exercise_file = re.compile(r"^exercises/ch\d\d/[\w.-]+\.[ch]$")
+
+    def fn(key, value):
+        if key == "Image":
+            attr, caption, (src, _title) = value
+            k = kv(attr)
+            if k.get("data-number"):
+                figures.append({"id": attr[0], "number": k["data-number"],
+                                "caption": plain_text(book, chap, caption), "alt": k.get("alt", ""),
+                                "src": figure_html_src(chap, k, src), "graph": k.get("data-graph"),
+                                "line": line_of(attr)})
+        elif key == "Div":
+            attr, blocks = value
+            k = kv(attr)
+            if "listing" in attr[1]:
+                code = next((b for b in blocks if b["t"] == "CodeBlock"), None)
+                first, _, last = k.get(weave.SOURCE_LINES, "-").partition("-")
+                listings.append({"number": None, "file": k.get(weave.SOURCE), "shown_as": k.get("data-file"),
+                                 "snippet": k.get("data-snippet"),
+                                 "lines": len(code["c"][1].split("\n")) if code else 0,
+                                 "source_lines": [int(first), int(last)] if first else None,
+                                 "line": line_of(attr)})
+            elif "program-output" in attr[1]:
+                code = next((b for b in blocks if b["t"] == "CodeBlock"), None)
+                outputs.append({"run": k.get("data-run"), "lines": len(code["c"][1].split("\n")) if code else 0,
+                                "line": line_of(attr)})
+            elif "callout" in attr[1] and k.get("data-kind") == "exercise":
+                head = blocks[0] if blocks and "callout-title" in blocks[0]["c"][0][1] else None
+                codes = []
+
+                def code(key, value):
+                    if key == "Code":
+                        codes.append(value[1])
+                visit(blocks, code)
+                files = []
+                for c in codes:
+                    if exercise_file.match(c) and c not in files:
+                        files.append(c)
+                exercises.append({"id": attr[0], "number": k.get("data-number"),
+                                  "title": plain_text(book, chap, head["c"][1][0]["c"]) if head else "",
+                                  "file": files[0] if files else None, "files": files, "line": line_of(attr)})
+    visit(chap.doc["blocks"], fn)
+    return {"number": chap.number, "nn": chap.nn, "id": chap.h1, "file": chap.md,
+            "title": plain_text(book, chap, chap.title_inlines), "html": chap.page,
+            "sections": sections, "figures": figures, "listings": listings, "outputs": outputs,
+            "exercises": exercises}
+
+
+def write_model(book, edition, out_root, glossary, pdf_path, version):
+    """build/book/<edition>/book.json: the book as built (schema: book/README.md).
+    pdf_path: the PDF this build wrote, or None."""
+    model = {
+        "schema": MODEL_SCHEMA,
+        "edition": edition,
+        "edition_label": EDITIONS[edition]["label"],
+        "title": TITLE,
+        "pandoc_version": version,
+        "pandoc_api_version": book.api,
+        "html": "html",
+        "pdf": os.path.relpath(pdf_path, out_root) if pdf_path else None,
+        "latex": os.path.join("work", "latex") if pdf_path else None,
+        "chapters": [chapter_model(book, c) for c in book.chapters],
+        "glossary": [{"term": english, "korean": korean, "id": ident, "definition": meaning}
+                     for ident, english, korean, meaning in glossary],
+    }
+    path = os.path.join(out_root, MODEL_NAME)
+    tmp = path + ".tmp%d" % os.getpid()
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(model, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+    return path
 
 
 # ---------------------------------------------------------------- PDF
@@ -1041,16 +1010,14 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
     tex_dir = os.path.join(work_dir, "latex")
     os.makedirs(tex_dir, exist_ok=True)
     blocks = []
-    intro = json.loads(run(["pandoc", os.path.join(BOOK, "intro.md"), "-f", "markdown", "-t", "json"],
-                           "pandoc book/intro.md").stdout)
-    blocks.append({"t": "RawBlock", "c": ["latex", "\\chapter*{About this workbook}\\hypertarget{about}{}\\label{about}\n"
+    blocks.append(pf.RawBlock("latex", "\\chapter*{About this workbook}\\hypertarget{about}{}\\label{about}\n"
                                               "\\addcontentsline{toc}{chapter}{About this workbook}\n"
-                                              "\\markboth{About this workbook}{}"]})
+                                              "\\markboth{About this workbook}{}"))
 
-    def intro_link(el):  # the intro is written for index.html: point its links into the PDF
-        if el["t"] != "Link":
+    def intro_link(key, value):  # the intro is written for index.html: point its links into the PDF
+        if key != "Link":
             return None
-        url = el["c"][2][0]
+        url = value[2][0]
         m = re.match(r"^(ch\d\d|glossary)\.html(?:#(.*))?$", url)
         if not m:
             return None
@@ -1059,11 +1026,11 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
         else:
             c = book.by_nn.get(m.group(1))
             if c is None:
-                raise BuildError(["book/intro.md: the link %s points at no chapter" % url])
+                raise BuildError(["%s: the link %s points at no chapter"
+                                  % (book.intro_src.where(line_of(value[0])), url)])
             new = "#" + latex_id(c, m.group(2) or c.h1)
-        return {"t": "Link", "c": [el["c"][0], el["c"][1], [new, el["c"][2][1]]]}
-    intro["blocks"] = walk(intro["blocks"], intro_link)
-    blocks.extend(intro["blocks"])
+        return pf.Link(value[0], value[1], [new, value[2][1]])
+    blocks.extend(walk(book.intro["blocks"], intro_link))
     problems = []
     for c in book.chapters:
         try:
@@ -1072,7 +1039,7 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
             problems.extend(e.problems)
     if problems:
         raise BuildError(problems)
-    blocks.append({"t": "RawBlock", "c": ["latex", glossary_latex(glossary)]})
+    blocks.append(pf.RawBlock("latex", glossary_latex(glossary)))
     langs = run(["pandoc", "--list-highlight-languages"], "pandoc --list-highlight-languages").stdout.split()
     meta = {"title": meta_string(TITLE), "present-highlight-languages": meta_string(" ".join(langs)),
             "lang": meta_string("en")}
@@ -1089,7 +1056,7 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
            "-H", os.path.join(BOOK, "latex", "preamble.tex"), "-H", edition_tex]
     for v in LATEX_VARS:
         cmd += ["-V", v]
-    run(cmd, "pandoc (LaTeX)", input_text=pandoc_json(blocks, meta))
+    run(cmd, "pandoc (LaTeX)", input_text=pandoc_json(book.api, blocks, meta))
     with open(tex, encoding="utf-8") as f:
         text = f.read()
     targets = set(re.findall(r"\\(?:hypertarget|wbanchor|wbtarget)\{([^}]*)\}", text))
@@ -1134,8 +1101,6 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
 
 # ---------------------------------------------------------------- self-check
 
-INTRO_MD = os.path.join("book", "intro.md")
-
 # name: (what is wrong, Markdown appended to a copy of chapter 3, the marker
 # pandoc reads, the first words the message must quote)
 LIST_BREAKAGES = {
@@ -1152,64 +1117,218 @@ LIST_BREAKAGES = {
                     "2)", "check the output,"),
 }
 
+# name: (what is wrong, Markdown inserted into a copy of chapter 3 before the
+# heading BROKEN_BEFORE, the start of the message after "FILE:LINE: ", where
+# LINE is the inserted line holding the text marked <<here>>)
+BROKEN_BEFORE = "## Apples and oranges"
+REFERENCE_BREAKAGES = {
+    "missing-snippet": ("a snippet the file does not define",
+                        '<<here>>```{.c file="solutions/ch03/mul_layer.c" snippet="mul-backwad"}\n```\n',
+                        "solutions/ch03/mul_layer.c has no snippet 'mul-backwad' (it defines: "),
+    "unknown-file": ("a file that does not exist",
+                     '<<here>>```{.c file="solutions/ch03/no_such_layer.c"}\n```\n',
+                     "file solutions/ch03/no_such_layer.c does not exist"),
+    "bad-output": ("an output of a program that is not an example of the chapter",
+                   '<<here>>```{.output run="buy_pear"}\n```\n',
+                   'run="buy_pear": buy_pear is not an example of chapter 3 (%s lists these examples for chapter 3: '
+                   % weave.MANIFEST),
+    "copied-code": ("code pasted into a listing that the chapter also shows, earlier, empty",
+                    '<<here>>```{.c file="solutions/ch03/mul_layer.c" snippet="mul-backward"}\n*dx = dout;\n```\n',
+                    "the code block for solutions/ch03/mul_layer.c snippet mul-backward must be empty"),
+    "snippet-no-file": ("snippet= without file=",
+                        '<<here>>```{.c snippet="mul-backward"}\n```\n',
+                        'a code block with snippet= also needs file="PATH"'),
+    "output-no-run": ("an {.output} block without run=",
+                      '<<here>>```{.output}\n```\n',
+                      'an {.output} block needs run="NAME"'),
+    "bad-graph": ("a graph that is not one of the chapter's",
+                  "<<here>>![The pear graph.](graph:buy_pear){#fig:pear-graph}\n",
+                  "graph:buy_pear is not a graph of chapter 3 (%s lists these graphs (examples with graph = true) "
+                  "for chapter 3: " % weave.MANIFEST),
+    "missing-image": ("an image file that does not exist",
+                      "A picture:\n<<here>>![A pear.](no-such-pear.svg)\n",
+                      "image no-such-pear.svg: chapters/03-add-mul-nodes/no-such-pear.svg does not exist"),
+    "bad-cite": ("a cross reference to a figure that does not exist",
+                 "Look at the pears\nin <<here>>[@fig:no-such-pear].\n",
+                 "[@fig:no-such-pear] refers to no figure, section, exercise or chapter"),
+    "bad-link": ("a link to an anchor that does not exist",
+                 "Back to [the mul node](#ch03-mul-node), then\n<<here>>[the pear node](#ch03-pear-node).\n",
+                 "the link [the pear node](#ch03-pear-node) points at no anchor in the book"),
+    "duplicate-id": ("a heading with the id of another",
+                     "<<here>>## The mul node again {#ch03-mul-node}\n",
+                     "the id #ch03-mul-node is used twice"),
+}
 
-def read_markdown(md):
-    """chapter.md as pandoc reads it for the book, without the weave filter."""
-    return json.loads(run(["pandoc", md, "-f", "markdown", "-t", "json"], "pandoc " + md).stdout)
+
+def fake_examples(build_dir, chapters):
+    """Empty example outputs and graphs, so the self-check weaves without `make examples`."""
+    for c in chapters:
+        d = os.path.join(build_dir, "examples", c.nn)
+        os.makedirs(d, exist_ok=True)
+        for name in c.examples:
+            open(os.path.join(d, name + ".out"), "w").close()
+        for name in c.graphs:
+            for ext in (".svg", ".pdf"):
+                open(os.path.join(d, name + ext), "w").close()
 
 
-def check_intro_lists():
-    return ordered_list_problems(read_markdown(INTRO_MD)["blocks"], lambda n: where_in(INTRO_MD, n))
+def position_problems(chap):
+    """Elements of a woven chapter (instructor edition) whose noted line does
+    not hold them: (problems, how many were checked)."""
+    lines = chap.src.lines
+    problems, n = [], [0]
+
+    def check(what, line, ok):
+        n[0] += 1
+        text = lines[line - 1] if line and 0 < line <= len(lines) else None
+        if text is None or not ok(text):
+            problems.append("%s: %s was placed on %s" % (chap.md, what, "line %d: %r" % (line, text) if line else "no line"))
+
+    def fn(key, value):
+        attr = get_attr(key, value)
+        if key == "Header":
+            check("the heading #%s" % attr[0], line_of(attr), lambda t: t.lstrip().startswith("#") and attr[0] in t)
+        elif key == "Div":
+            k = kv(attr)
+            if "listing" in attr[1]:
+                check("the listing of %s" % k[weave.SOURCE], line_of(attr),
+                      lambda t: re.match(r"^\s*(```|~~~)", t) and 'file="%s"' % k[weave.SOURCE] in t)
+            elif "program-output" in attr[1]:
+                check("the output of %s" % k["data-run"], line_of(attr),
+                      lambda t: re.match(r"^\s*(```|~~~)", t) and 'run="%s"' % k["data-run"] in t)
+            elif "callout" in attr[1]:
+                check("the %s callout" % k["data-kind"], line_of(attr), lambda t: t.startswith(":::") and k["data-kind"] in t)
+        elif key in ("Image", "Link"):
+            k = kv(attr)
+            url = ("graph:" + k["data-graph"]) if "data-graph" in k else k.get("data-local", value[2][0])
+            check("the %s %s" % (key.lower(), url), line_of(attr), lambda t: "](" + url in t)
+        elif key == "Cite":
+            for c in value[0]:
+                check("the citation @%s" % c["citationId"], weave.cite_line(c), lambda t: "@" + c["citationId"] in t)
+    visit(chap.doc["blocks"], fn)
+    return problems, n[0]
 
 
 def self_check():
-    """Each broken copy of chapter 3 must fail for its list, with the copy's
-    file, line and the list's first words; the intact Markdown must pass."""
+    """Broken copies of chapter 3 must fail with the copy's file and line
+    (and, for a list, its first words); the intact Markdown must pass."""
     failures = []
-    chapters = [Chapter(c) for c in course.chapters()]
-    for chap in chapters:
-        chap.doc = read_markdown(chap.md)
-        try:
-            analyse(chap)
-        except BuildError as e:
-            failures.append("the intact %s failed: %s" % (chap.md, "; ".join(e.problems)))
-    for p in check_intro_lists():
-        failures.append("the intact %s failed: %s" % (INTRO_MD, p))
-    model = next((c for c in course.chapters() if c.number == 3), course.chapters()[0])
-    with open(os.path.join(ROOT, model.path, "chapter.md"), encoding="utf-8") as f:
-        original = f.read().rstrip("\n") + "\n"
     tmp = tempfile.mkdtemp(prefix="wb-build-selfcheck.")
     try:
+        fake = os.path.join(tmp, "build")
+        manifest = course.chapters()
+        fake_examples(fake, manifest)
+        glossary = read_glossary()
+        intact = {}
+        for edition in ("instructor",):  # every element; the student edition is built by make test
+            chapters = [Chapter(c) for c in manifest]
+            loaded = weave.load(chapters, edition, fake, log)
+            found = list(loaded.problems)
+            for chap in chapters:
+                try:
+                    analyse(chap)
+                except BuildError as e:
+                    found += e.problems
+            found += ordered_list_problems(loaded.intro["blocks"], loaded.intro_src)
+            if not found:
+                try:
+                    book = Book(chapters, glossary, loaded)
+                    for chap in chapters:
+                        for target in ("html", "latex"):
+                            transform(book, chap, target, tmp, [])
+                except BuildError as e:
+                    found += e.problems
+            failures += ["the intact book (%s edition) failed: %s" % (edition, p) for p in found]
+            intact[edition] = (chapters, loaded)
+        placed = 0
+        for chap in intact["instructor"][0]:
+            problems, n = position_problems(chap)
+            failures += problems
+            placed += n
+        log("self-check: the intact chapters and %s pass; %d headings, callouts, listings, outputs, images, "
+            "links and citations each on its line" % (weave.INTRO_MD, placed))
+
+        model = next((c for c in manifest if c.number == 3), manifest[0])
+        with open(os.path.join(ROOT, model.path, "chapter.md"), encoding="utf-8") as f:
+            original = f.read().rstrip("\n") + "\n"
+        cases = []
         for name, (what, snippet, marker, words) in LIST_BREAKAGES.items():
             text = original + snippet
             lines = text.split("\n")
             line = next(n + 1 for n in range(len(original.split("\n")) - 1, len(lines))
                         if lines[n].lstrip().startswith(marker + " "))
+            cases.append((name, what, text, "%d: a numbered list starts at %s" % (line, marker), words))
+        at = original.index("\n" + BROKEN_BEFORE + " ") + 1
+        for name, (what, snippet, message) in REFERENCE_BREAKAGES.items():
+            before = original[:at] + snippet[:snippet.index("<<here>>")]
+            line = before.count("\n") + 1
+            text = before + snippet[snippet.index("<<here>>") + len("<<here>>"):] + "\n" + original[at:]
+            cases.append((name, what, text, "%d: %s" % (line, message), None))
+        paths = []
+        for name, what, text, message, words in cases:
             path = os.path.join(tmp, name, model.path, "chapter.md")
             os.makedirs(os.path.dirname(path))
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
-            chap = Chapter(model)
-            chap.md = path
-            chap.doc = read_markdown(path)
-            try:
-                analyse(chap)
-                found = []
-            except BuildError as e:
-                found = e.problems
-            want = "%s:%d: a numbered list starts at %s" % (path, line, marker)
-            hits = [p for p in found if p.startswith(want) and words in p]
+            paths.append(path)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            results = list(pool.map(lambda path: broken_copy_problems(path, model, intact["instructor"], glossary,
+                                                                      fake, tmp), paths))
+        for (name, what, text, message, words), path, found in zip(cases, paths, results):
+            want = "%s:%s" % (path, message)
+            hits = [p for p in found if p.startswith(want) and (words is None or words in p)]
             if hits and len(found) == 1:
-                log("self-check: caught %-15s %s" % (name, hits[0][len(tmp) + 1:][:160]))
+                log("self-check: caught %-16s %s" % (name, hits[0][len(tmp) + 1:][:150]))
             else:
-                failures.append("%s (%s) was not reported as %r with %r; found: %s"
-                                % (name, what, want, words, found or "nothing"))
+                failures.append("%s (%s) was not reported as %r%s; found: %s"
+                                % (name, what, want, " with %r" % words if words else "", found or "nothing"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return failures
 
 
+def broken_copy_problems(path, model, intact, glossary, build_dir, tmp):
+    """Every problem the build finds in a copy of chapter model at path, in
+    a book of the intact chapters: loading, numbering, cross references."""
+    chapters, _ = intact
+    chap = Chapter(model, md=path)
+    loaded = weave.load([chap], "instructor", build_dir, intro=False, jobs=1)
+    found = list(loaded.problems)
+    if chap.doc is None:
+        return found
+    try:
+        analyse(chap)
+    except BuildError as e:
+        found += e.problems
+    if found:
+        return found
+    try:
+        book = Book([chap if c.number == model.number else c for c in chapters], glossary, loaded)
+        for target in ("html", "latex"):
+            transform(book, chap, target, tmp, [])
+    except BuildError as e:
+        found += e.problems
+    return found
+
+
 # ---------------------------------------------------------------- main
+
+def lint_problems(lint, found):
+    """harness/source.py lint's findings (lint: its Popen). A reference from a
+    chapter that does not resolve is already in found, named better, by
+    book/weave.py: then only the rest (a snippet no chapter shows, a broken
+    marker) is added."""
+    out, err = lint.communicate()
+    if lint.returncode == 0:
+        return []
+    lines = [l[len("error: "):] for l in err.splitlines() if l.startswith("error: ")]
+    if found:
+        lines = [l for l in lines if not l.startswith("chapters/")]
+        if not lines:
+            return []
+    return ["harness/source.py lint failed:\n" + ("\n".join(lines) or (err + out).strip())]
+
+
 
 def main(argv):
     ap = argparse.ArgumentParser(description="Build the workbook (HTML and PDF).")
@@ -1234,18 +1353,18 @@ def main(argv):
     html_dir = os.path.join(out_root, "html")
     work_dir = os.path.join(out_root, "work")
     pdf_path = os.path.join(out_root, PDF_NAME)
+    lint = None
     try:
         for tool in ("pandoc",) + (("xelatex",) if args.format != "html" else ()):
             if not shutil.which(tool):
                 raise BuildError(["%s is not installed (`make deps-book` installs what the book needs)" % tool])
-        lint = subprocess.run([sys.executable, os.path.join("harness", "source.py"), "lint"], cwd=ROOT,
-                              capture_output=True, text=True)
-        if lint.returncode != 0:
-            raise BuildError(["harness/source.py lint failed:\n" + (lint.stderr + lint.stdout).strip()])
+        # every snippet used somewhere: run beside the build, read at its end
+        lint = subprocess.Popen([sys.executable, os.path.join("harness", "source.py"), "lint"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         chapters = [Chapter(c) for c in course.chapters()]
         if not chapters:
-            raise BuildError(["course.mk lists no CHAPTERS"])
-        missing = ["%s: missing (course.mk lists chapter %d, %r)" % (c.md, c.number, c.manifest_title)
+            raise BuildError(["%s lists no chapters" % weave.MANIFEST])
+        missing = ["%s: missing (%s lists chapter %d, %r)" % (c.md, weave.MANIFEST, c.number, c.manifest_title)
                    for c in chapters if not os.path.exists(os.path.join(ROOT, c.md))]
         if missing:
             raise BuildError(missing)
@@ -1257,20 +1376,25 @@ def main(argv):
         except OSError:
             log("another build of the %s edition is running; waiting for it" % args.edition)
             fcntl.flock(lock, fcntl.LOCK_EX)
+        model_path = os.path.join(out_root, MODEL_NAME)
+        if os.path.exists(model_path):
+            os.unlink(model_path)  # written again when this build succeeds
         glossary = read_glossary()
 
-        problems = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            for c, f in [(c, pool.submit(weave, c, args.edition, build_dir)) for c in chapters]:
+        loaded = weave.load(chapters, args.edition, build_dir, log)
+        problems = list(loaded.problems)
+        for c in chapters:
+            if c.doc is not None:
                 try:
-                    f.result()
                     analyse(c)
                 except BuildError as e:
                     problems.extend(e.problems)
-        problems.extend(check_intro_lists())
+        if loaded.intro is not None:
+            problems.extend(ordered_list_problems(loaded.intro["blocks"], loaded.intro_src))
+        problems.extend(lint_problems(lint, problems))
         if problems:
             raise BuildError(problems)
-        book = Book(chapters, glossary)
+        book = Book(chapters, glossary, loaded)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pdf_pool:
             pdf_future = None
@@ -1282,6 +1406,7 @@ def main(argv):
                     % (rel(html_dir), len(SOURCES), n))
             elif pdf_future is not None:
                 pdf_future.result()
+        write_model(book, args.edition, out_root, glossary, pdf_path if pdf_future else None, pandoc_version())
         log("%s edition done in %.1f s" % (args.edition, time.time() - t0))
         return 0
     except BuildError as e:
@@ -1292,6 +1417,10 @@ def main(argv):
                 print("book: error: " + p, file=sys.stderr)
         print("book: the %s edition was not built" % args.edition, file=sys.stderr)
         return 1
+    finally:
+        if lint is not None and lint.poll() is None:  # the build stopped before reading it
+            lint.kill()
+            lint.communicate()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
---[[ present.lua: turn the pieces book/weave.lua made into HTML or LaTeX.
+--[[ present.lua: turn the pieces book/weave.py made into HTML or LaTeX.
 
-Run by book/build.py on the woven JSON (after it has resolved cross
-references and image paths), with -t html5 or -t latex.
+Presentation only: book/weave.py (Python) has resolved code, output, figures
+and callouts, and book/build.py cross references and image paths, before
+pandoc runs this filter on the woven JSON with -t html5 or -t latex.
 
   Div.callout (.exercise .tryit .note .solution)  HTML: styled by book.css
                                                   LaTeX: \begin{wbexercise}{Exercise 3.1} ... (preamble.tex)

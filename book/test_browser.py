@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """test_browser.py: the HTML book as a reader meets it, in headless Chromium.
 
-  python3 book/test_browser.py [--edition student|instructor] [--html DIR]
-                               [--screenshots DIR] [--self-check]
+  /usr/bin/python3 book/test_browser.py [--edition student|instructor] [--html DIR]
+                                        [--screenshots DIR] [--self-check]
 
 Loads every page of build/book/<edition>/html/ from file:// URLs, at desktop
 width (1280 px) and at phone width (390 x 844), with every request that would
@@ -15,7 +15,8 @@ leave the machine blocked (and reported). It fails on
   link        an internal link or anchor that does not resolve, in the live
               DOM (href="#x", href="page.html#x", <link rel=...>)
   image       an image that does not load, or has no alt text
-  figure      a figure that is not an SVG with a numbered caption and an id
+  figure      a figure that is not an SVG with a numbered caption and an id,
+              or numbered otherwise than the book model says
   anchor      a section without a stable id (chNN-...)
   tex         math left as raw TeX ($$, \\frac, \\partial, $x$, ...) outside code
   math        MathML that the browser does not lay out
@@ -27,26 +28,33 @@ leave the machine blocked (and reported). It fails on
               read, a missing viewport
   print       a print stylesheet that leaves the site's navigation on paper
   toc         the contents, a chapter's own contents, previous/next links, the
-              glossary or the list of figures incomplete
+              glossary or the list of figures incomplete, or a heading
+              numbered otherwise than the book model says
   font        Korean text not set in a font that has Hangul
 
-and saves screenshots of a few pages, desktop and phone, in
+What the book should hold, chapter by chapter (its page, title, numbered
+sections and figures) and the glossary, it reads from the book model
+book/build.py writes, build/book/<edition>/book.json, and compares with what
+the browser shows. It saves screenshots of a few pages, desktop and phone, in
 build/book/<edition>/screenshots/ for a person to look at.
 
---self-check copies the built pages, breaks copies of one page in each of the
-ways above, and checks that every broken copy fails for its reason and every
-intact page passes. Python 3 standard library only; talks to Chromium over
-the DevTools protocol on a pipe (--remote-debugging-pipe).
+--self-check copies the built pages, breaks copies of ch03.html in each of the
+ways above (and of ch03.html, index.html and glossary.html in the ways only the
+check against book.json sees), and checks that every broken copy fails for its
+reason and every intact page passes.
+
+The browser is driven with Selenium's WebDriver (Debian: python3-selenium and
+chromium-driver, so run it with /usr/bin/python3), one session for every page.
+What WebDriver has no command for is asked of Chromium through chromedriver's
+DevTools pass-through (execute_cdp_cmd): the phone's screen, print media,
+blocking the network, the fonts used for a node. The console and the requests
+of each page are read from chromedriver's "browser" and "performance" logs.
 """
 import argparse
-import base64
-import fcntl
 import json
 import os
 import re
-import select
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -57,6 +65,7 @@ ROOT = os.path.dirname(BOOK)
 sys.path.insert(0, os.path.join(ROOT, "harness"))
 import course  # noqa: E402
 
+# Emulation.setDeviceMetricsOverride: the phone is a phone (mobile viewport rules, 2x pixels)
 DESKTOP = {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 # (page, element to scroll to or None, viewport name): what a person looks at
@@ -68,7 +77,10 @@ SCREENSHOTS = [
     ("ch02.html", "ch02-rule", "phone"), ("glossary.html", None, "phone"),
 ]
 LOCAL_SCHEMES = ("file", "data", "blob", "about")
+# Network.setBlockedURLs: every scheme that could leave the machine
+REMOTE_PATTERNS = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]
 HANGUL_FONT = re.compile(r"CJK|KR|Korean|Hangul|Gothic|Nanum|Malgun|Batang|Gulim|Dotum|Apple SD|Un ", re.I)
+CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 class TestError(Exception):
@@ -79,7 +91,7 @@ def log(msg):
     print("browser: " + msg, flush=True)
 
 
-# ---------------------------------------------------------------- Chromium over a pipe
+# ---------------------------------------------------------------- Chromium through WebDriver
 
 def find_chromium():
     cands = [os.environ.get("CHROMIUM", ""), "/usr/lib/chromium/chromium"]
@@ -92,244 +104,201 @@ def find_chromium():
                     "or set CHROMIUM=/path/to/chrome")
 
 
-class CDPError(Exception):
-    pass
+def find_chromedriver():
+    for c in (os.environ.get("CHROMEDRIVER", ""), CHROMEDRIVER, shutil.which("chromedriver") or ""):
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    raise TestError("chromedriver is not installed (Debian: apt-get install chromium-driver; `make deps` does it), "
+                    "or set CHROMEDRIVER=/path/to/chromedriver")
 
 
-class Chromium:
-    """A headless Chromium, driven with the DevTools protocol over fds 3 and 4:
-    JSON messages, each ended by a NUL byte."""
+def quick_service(Service, path, log_path):
+    """Selenium's chromedriver Service, but ready as soon as chromedriver listens:
+    Selenium 4.8 looks every 0.5 s, and chromedriver is up in a few ms."""
+    class QuickService(Service):
+        up = False
 
-    def __init__(self, exe=None, timeout=30):
-        self.exe = exe or find_chromium()
-        self.timeout = timeout
+        def is_connectable(self):
+            if not self.up:
+                deadline = time.time() + 0.5
+                while not super().is_connectable():
+                    if time.time() > deadline or self.process.poll() is not None:
+                        return False
+                    time.sleep(0.005)
+                self.up = True
+            return super().is_connectable()
+    return QuickService(path, log_path=log_path)
+
+
+class Browser:
+    """One headless Chromium session for the whole test, one tab, with the
+    console and every request of the page loaded last recorded."""
+
+    def __init__(self, timeout=20):
+        try:
+            from selenium import webdriver
+            from selenium.common.exceptions import JavascriptException, WebDriverException
+            from selenium.webdriver.chrome.service import Service
+        except ImportError:
+            raise TestError("Selenium is not installed for %s (Debian: apt-get install python3-selenium "
+                            "chromium-driver, then run the test with /usr/bin/python3; `make deps` installs them)"
+                            % sys.executable) from None
+        self.JavascriptException = JavascriptException
         self.profile = tempfile.mkdtemp(prefix="wb-chromium.")
-        self.buf = b""
-        self.next_id = 0
-        self.replies = {}
-        self.handlers = []
-        cmd_r, self.cmd_w = os.pipe()      # we write commands; Chromium reads fd 3
-        self.evt_r, evt_w = os.pipe()      # Chromium writes fd 4; we read
-        # Move Chromium's ends above 9 so that dup2 onto 3 and 4 cannot clobber them.
-        child_in = fcntl.fcntl(cmd_r, fcntl.F_DUPFD_CLOEXEC, 10)
-        child_out = fcntl.fcntl(evt_w, fcntl.F_DUPFD_CLOEXEC, 10)
-        os.close(cmd_r)
-        os.close(evt_w)
-        self.log_path = os.path.join(self.profile, "chromium.log")
-        logfd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-        null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
-        args = [self.exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--remote-debugging-pipe", "--user-data-dir=" + self.profile,
-                "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-default-apps", "--disable-quic", "--disable-domain-reliability",
-                "--disable-client-side-phishing-detection", "--metrics-recording-only", "--mute-audio",
-                "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,"
-                "AutofillServerCommunication,InterestFeedContentSuggestions",
-                # Belt and braces: no host name resolves, so nothing could leave even unblocked.
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                "--hide-scrollbars", "--force-color-profile=srgb", "--lang=en-US",
-                "about:blank"]
+        self.log_path = os.path.join(self.profile, "chromedriver.log")
+        self.driver = None
+        self.viewport = None
+        self.media = ""
+        self.urls = {}
+        self.loaded = []
+        self.since = 0
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = find_chromium()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    # no update checks, sync or metrics: they would only try the (closed) network
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                    "--disable-default-apps", "--disable-domain-reliability", "--mute-audio",
+                    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+                    # belt and braces: no host name resolves, so nothing could leave even unblocked
+                    "--host-resolver-rules=MAP * ~NOTFOUND",
+                    "--hide-scrollbars", "--force-color-profile=srgb", "--lang=en-US",
+                    # chromedriver talks to Chromium over a pipe, not a DevTools port on localhost
+                    "--remote-debugging-pipe",
+                    "--user-data-dir=" + os.path.join(self.profile, "profile")):
+            opts.add_argument(arg)
+        # the console (browser) and the DevTools network events (performance), per page
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        opts.add_experimental_option("perfLoggingPrefs", {"enableNetwork": True, "enablePage": False})
         try:
-            self.pid = os.posix_spawn(self.exe, args, os.environ, setsid=True, file_actions=[
-                (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, logfd, 1), (os.POSIX_SPAWN_DUP2, logfd, 2),
-                (os.POSIX_SPAWN_DUP2, child_in, 3), (os.POSIX_SPAWN_DUP2, child_out, 4)])
-        finally:
-            for fd in (child_in, child_out, logfd, null):
-                os.close(fd)
-        try:
-            self.version = self.send("Browser.getVersion")["product"]
+            self.driver = webdriver.Chrome(service=quick_service(Service, find_chromedriver(), self.log_path), options=opts)
+            self.driver.set_page_load_timeout(timeout)
+            self.driver.set_script_timeout(30)
+            self.cdp("Network.setBlockedURLs", {"urls": REMOTE_PATTERNS})
+            self.version = self.driver.capabilities.get("browserVersion", "?")
+        except WebDriverException as e:
+            tail = self.tail_log()
+            self.close()
+            raise TestError("could not start Chromium through chromedriver: %s; chromedriver's log: %s"
+                            % (str(e.msg or e).strip(), tail)) from None
         except Exception:
             self.close()
             raise
 
-    def _write(self, data):
-        view = memoryview(data)
-        while view:
-            n = os.write(self.cmd_w, view)
-            view = view[n:]
-
-    def post(self, method, params=None, session=None):
-        self.next_id += 1
-        msg = {"id": self.next_id, "method": method, "params": params or {}}
-        if session:
-            msg["sessionId"] = session
-        self._write(json.dumps(msg).encode() + b"\0")
-        return self.next_id
-
-    def _recv(self, deadline):
-        while b"\0" not in self.buf:
-            left = deadline - time.time()
-            if left <= 0:
-                raise TimeoutError
-            r, _, _ = select.select([self.evt_r], [], [], left)
-            if r:
-                chunk = os.read(self.evt_r, 1 << 20)
-                if not chunk:
-                    raise CDPError("Chromium closed the pipe (it crashed?); its log: %s" % self.tail_log())
-                self.buf += chunk
-        msg, _, self.buf = self.buf.partition(b"\0")
-        return json.loads(msg)
-
-    def pump(self, until=None, timeout=None):
-        """Read messages, handing events to the handlers, until until(msg) is
-        true for one (returned) or the timeout passes (None returned)."""
-        deadline = time.time() + (self.timeout if timeout is None else timeout)
-        while True:
-            try:
-                msg = self._recv(deadline)
-            except TimeoutError:
-                return None
-            if "id" in msg:
-                self.replies[msg["id"]] = msg
-            else:
-                for h in list(self.handlers):
-                    h(msg)
-            if until and until(msg):
-                return msg
-
-    def send(self, method, params=None, session=None, timeout=None):
-        mid = self.post(method, params, session)
-        if mid not in self.replies:
-            self.pump(lambda m: m.get("id") == mid, timeout)
-        reply = self.replies.pop(mid, None)
-        if reply is None:
-            raise CDPError("%s: no answer from Chromium in %ss" % (method, timeout or self.timeout))
-        if "error" in reply:
-            raise CDPError("%s: %s" % (method, reply["error"].get("message")))
-        return reply.get("result", {})
+    def cdp(self, method, params=None):
+        return self.driver.execute_cdp_cmd(method, params or {})
 
     def tail_log(self):
         try:
             with open(self.log_path, errors="replace") as f:
-                return "".join(f.readlines()[-10:])
+                return "".join(f.readlines()[-10:]) or "(empty)"
         except OSError:
             return "(none)"
 
     def close(self):
-        try:
-            os.killpg(self.pid, signal.SIGTERM)
-        except (ProcessLookupError, AttributeError):
-            pass
-        if hasattr(self, "pid"):
-            deadline = time.time() + 5
-            while time.time() < deadline:
-                if os.waitpid(self.pid, os.WNOHANG)[0]:
-                    break
-                time.sleep(0.05)
-            else:
-                try:
-                    os.killpg(self.pid, signal.SIGKILL)
-                    os.waitpid(self.pid, 0)
-                except (ProcessLookupError, ChildProcessError):
-                    pass
-        for fd in (self.cmd_w, self.evt_r):
+        if self.driver is not None:
             try:
-                os.close(fd)
-            except OSError:
+                self.driver.quit()
+            except Exception:
                 pass
+            self.driver = None
         shutil.rmtree(self.profile, ignore_errors=True)
-
-
-class Tab:
-    """One page, with the console, exceptions and every request recorded."""
-
-    def __init__(self, browser):
-        self.b = browser
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        self.events = []
-        browser.handlers.append(self._on_event)
-        for domain in ("Page", "Runtime", "Log", "Network", "DOM", "CSS"):
-            self.send(domain + ".enable")
-        # Every request is paused here first: local files go on, anything else is refused.
-        self.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}]})
-        self.viewport = None
-
-    def send(self, method, params=None, timeout=None):
-        return self.b.send(method, params, self.session, timeout)
-
-    def _on_event(self, msg):
-        if msg.get("sessionId") != self.session:
-            return
-        method, p = msg.get("method"), msg.get("params", {})
-        if method == "Fetch.requestPaused":
-            url = p["request"]["url"]
-            if urllib.parse.urlsplit(url).scheme in LOCAL_SCHEMES:
-                self.b.post("Fetch.continueRequest", {"requestId": p["requestId"]}, self.session)
-            else:
-                self.events.append(("offline", "blocked a request that would leave the machine: %s" % url))
-                self.b.post("Fetch.failRequest", {"requestId": p["requestId"], "errorReason": "BlockedByClient"},
-                            self.session)
-            return
-        self.events.append((method, p))
-
-    def navigate(self, url, timeout=20):
-        self.events = []
-        res = self.send("Page.navigate", {"url": url})
-        if res.get("errorText"):
-            self.events.append(("request", "the page itself did not load: %s" % res["errorText"]))
-            return False
-        loaded = self.b.pump(lambda m: m.get("sessionId") == self.session and m.get("method") == "Page.loadEventFired",
-                             timeout)
-        if loaded is None:
-            self.events.append(("request", "the page did not finish loading in %d s" % timeout))
-            return False
-        return True
 
     def set_viewport(self, vp):
         if self.viewport != vp:
-            self.send("Emulation.setDeviceMetricsOverride", vp)
+            self.driver.set_window_size(vp["width"], vp["height"])
+            # the window alone makes no phone: the override gives it a phone's
+            # viewport rules (<meta name=viewport>) and pixel density
+            self.cdp("Emulation.setDeviceMetricsOverride", vp)
             self.viewport = vp
 
-    def evaluate(self, expr, timeout=None):
-        r = self.send("Runtime.evaluate", {"expression": expr, "returnByValue": True, "awaitPromise": True},
-                      timeout)
-        if "exceptionDetails" in r:
-            d = r["exceptionDetails"]
-            raise CDPError("the test's own script failed: %s" % (d.get("exception", {}).get("description") or d.get("text")))
-        return r["result"].get("value")
+    def set_media(self, media):
+        if self.media != media:
+            self.cdp("Emulation.setEmulatedMedia", {"media": media})
+            self.media = media
+
+    def navigate(self, url):
+        """Load url; the problems of the load are kept for problems()."""
+        from selenium.common.exceptions import TimeoutException
+        self.loaded = []
+        # log entries are stamped in ms of the same clock: older ones are the page before's
+        self.since = int(time.time() * 1000)
+        try:
+            self.driver.get(url)
+        except TimeoutException:
+            self.loaded.append(("request", "the page did not finish loading in time"))
+            return False
+        return True
+
+    def evaluate(self, script, *args):
+        """Run script (a function body; `return` what you want, a promise is awaited)."""
+        try:
+            return self.driver.execute_script(script, *args)
+        except self.JavascriptException as e:
+            raise TestError("the test's own script failed: %s" % str(e.msg or e).strip()) from None
 
     def problems(self):
         """The console errors, exceptions and request failures since navigate()."""
-        out, urls = [], {}
-        for method, p in self.events:
-            if method in ("offline", "request"):
-                out.append((method, p))
-            elif method == "Network.requestWillBeSent":
-                urls[p["requestId"]] = p["request"]["url"]
+        out = list(self.loaded)
+        for e in self.driver.get_log("performance"):
+            if e.get("timestamp", self.since) < self.since:
+                continue
+            m = json.loads(e["message"])["message"]
+            method, p = m.get("method"), m.get("params", {})
+            if method == "Network.requestWillBeSent":
+                url = p["request"]["url"]
+                self.urls[p["requestId"]] = url
+                if urllib.parse.urlsplit(url).scheme not in LOCAL_SCHEMES:
+                    out.append(("offline", "blocked a request that would leave the machine: %s" % url))
             elif method == "Network.loadingFailed":
                 if p.get("blockedReason") == "inspector" or p.get("errorText") == "net::ERR_BLOCKED_BY_CLIENT":
                     continue  # refused by us: reported as "offline" already
-                out.append(("request", "request failed (%s): %s" % (p.get("errorText"), urls.get(p["requestId"], "?"))))
+                out.append(("request", "request failed (%s): %s" % (p.get("errorText"), self.urls.get(p["requestId"], "?"))))
             elif method == "Network.responseReceived":
                 status = p["response"].get("status", 0)
                 if status >= 400:
                     out.append(("request", "HTTP %d for %s" % (status, p["response"]["url"])))
-            elif method == "Runtime.consoleAPICalled" and p["type"] in ("error", "assert"):
-                text = " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", []))
-                out.append(("console", "console.%s: %s" % (p["type"], text)))
-            elif method == "Runtime.exceptionThrown":
-                d = p["exceptionDetails"]
-                text = (d.get("exception", {}).get("description") or d.get("text") or "").split("\n")[0]
-                out.append(("console", "uncaught exception: %s (%s:%s)" % (text, d.get("url", "?"), d.get("lineNumber"))))
-            elif method == "Log.entryAdded" and p["entry"]["level"] == "error":
-                e = p["entry"]
-                out.append(("console", "console error (%s): %s %s" % (e.get("source"), e.get("text"), e.get("url", ""))))
+        for e in self.driver.get_log("browser"):
+            if e.get("timestamp", self.since) < self.since:
+                continue
+            if e.get("level") != "SEVERE" or e.get("source") == "network":
+                continue  # a failed request: the performance log has it, with its reason
+            # chromedriver writes "URL LINE:COL TEXT", a console message's text as a JSON string
+            where, text = "", e.get("message", "")
+            m = re.match(r"^(\S+) (\d+:\d+) (.*)$", text, re.S)
+            if m:
+                where, text = "%s:%s" % (m.group(1), m.group(2)), m.group(3)
+                if text.startswith('"'):
+                    try:
+                        text = json.loads(text)
+                    except ValueError:
+                        pass
+            text = text.split("\n")[0]
+            if e.get("source") == "console-api":
+                out.append(("console", "console error: %s%s" % (text, " (%s)" % where if where else "")))
+            elif e.get("source") == "javascript":
+                out.append(("console", "uncaught exception: %s (%s)" % (re.sub(r"^Uncaught ", "", text), where or "?")))
+            else:
+                out.append(("console", "console error (%s): %s %s" % (e.get("source"), text, where)))
         return out
 
     def screenshot(self, path):
-        data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(data))
+        if not self.driver.get_screenshot_as_file(path):
+            raise TestError("could not save the screenshot %s" % path)
 
     def fonts_for(self, selector):
         """The platform fonts Chromium used for the first element matching selector."""
-        root = self.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-        node = self.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-        if not node:
-            return None
-        return [f["familyName"] for f in self.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+        self.cdp("DOM.enable")
+        self.cdp("CSS.enable")
+        try:
+            root = self.cdp("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+            node = self.cdp("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            if not node:
+                return None
+            return [f["familyName"] for f in self.cdp("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+        finally:
+            self.cdp("CSS.disable")
+            self.cdp("DOM.disable")
 
 
 # ---------------------------------------------------------------- what is checked in the page
@@ -380,7 +349,7 @@ async (opts) => {
       if (h.closest('.callout, nav')) continue;
       const sec = h.parentElement.localName === 'section' && h.parentElement.firstElementChild === h ? h.parentElement : null;
       const id = h.id || (sec && sec.id) || '';
-      const text = short(h.textContent.replace(/#$/, ''));
+      const text = short(h.textContent.replace(/#$/, ''), 300);  // whole: compared with book.json
       out.headings.push({level: +h.localName[1], id, text});
       if (!id) P('anchor', `the heading "${text}" has no id`);
       else if (opts.chapter && h.localName !== 'h1' && h.localName !== 'h4' && !id.startsWith(opts.nn + '-'))
@@ -392,7 +361,7 @@ async (opts) => {
       out.pager[rel] = a ? a.getAttribute('href') : null;
     }
     out.glossary = [...document.querySelectorAll('table.glossary tbody tr')].map(tr =>
-      ({id: tr.id, english: short(tr.cells[0].textContent), korean: short(tr.cells[1].textContent),
+      ({id: tr.id, english: short(tr.cells[0].textContent, 300), korean: short(tr.cells[1].textContent, 300),
         lang: tr.cells[1].getAttribute('lang')}));
 
     // raw TeX in the text (code, math and scripts aside)
@@ -588,126 +557,191 @@ def resolve_links(pages, html_dir):
     return out
 
 
-def check_site(pages, chapters, glossary):
-    """The book as a whole: contents, chapter contents, previous/next, glossary, figures."""
+MODEL_NAME = "book.json"
+
+
+def read_model(html_dir):
+    """The book model book/build.py writes beside the HTML folder,
+    build/book/<edition>/book.json: the chapters with their pages, titles,
+    sections (id, number, title, level) and figures (id, number), and the
+    glossary (term, korean, id), as the build numbered and wrote them. The
+    site checks take these facts from it rather than work them out again."""
+    path = os.path.join(os.path.dirname(os.path.abspath(html_dir)), MODEL_NAME)
+    where = os.path.relpath(path, ROOT)
+    try:
+        with open(path, encoding="utf-8") as f:
+            model = json.load(f)
+    except FileNotFoundError:
+        raise TestError("%s is missing: build the book (make book); book/build.py writes it beside %s/"
+                        % (where, os.path.basename(os.path.abspath(html_dir)))) from None
+    except (OSError, ValueError) as e:
+        raise TestError("%s cannot be read: %s" % (where, e)) from None
+    try:
+        for c in model["chapters"]:
+            c["number"], c["html"], c["title"]
+            for sec in c["sections"]:
+                sec["id"], sec["number"], sec["title"], sec["level"]
+            for fig in c["figures"]:
+                fig["id"], fig["number"]
+        for e in model["glossary"]:
+            e["term"], e["korean"], e["id"]
+    except (KeyError, TypeError) as e:
+        raise TestError("%s lacks %s, which this test reads (book/README.md describes the model; "
+                        "is it from an older book/build.py? make book)" % (where, e)) from None
+    return model
+
+
+def heading_text(number, title):
+    return ("%s %s" % (number, title) if number else title).strip()
+
+
+def check_site(pages, model):
+    """The book as a whole against its model (book.json): contents, chapter
+    headings and contents, previous/next, glossary, figures."""
     out = []
     d = {p: v["desktop"] for p, v in pages.items()}
-    chs = [c for c in chapters.values() if c.nn + ".html" in d]
-    order = ["index.html"] + [c.nn + ".html" for c in chs] + ["glossary.html"]
+    chs = model["chapters"]
+    order = ["index.html"] + [c["html"] for c in chs] + ["glossary.html"]
     if "index.html" in d:
         toc = set(d["index.html"]["toc"])
+        text = " ".join(l["text"] for l in d["index.html"]["links"])
         for c in chs:
-            page = c.nn + ".html"
+            page = c["html"]
             if page not in toc:
-                out.append(("index.html", "toc", "the contents do not link to chapter %d (%s)" % (c.number, page)))
-            for h in d[page]["headings"]:
-                if h["level"] == 2 and h["id"] and "%s#%s" % (page, h["id"]) not in toc:
-                    out.append(("index.html", "toc", "the contents do not list %s: %s" % (page, h["text"])))
-            text = " ".join(l["text"] for l in d["index.html"]["links"])
-            if c.title not in text:
-                out.append(("index.html", "toc", "the contents do not show the title of chapter %d, %r" % (c.number, c.title)))
+                out.append(("index.html", "toc", "the contents do not link to chapter %d (%s)" % (c["number"], page)))
+            for sec in c["sections"]:
+                if sec["level"] == 2 and "%s#%s" % (page, sec["id"]) not in toc:
+                    out.append(("index.html", "toc", "the contents do not list %s#%s: %s"
+                                % (page, sec["id"], heading_text(sec["number"], sec["title"]))))
+            if c["title"] not in text:
+                out.append(("index.html", "toc", "the contents do not show the title of chapter %d, %r" % (c["number"], c["title"])))
         for extra in ("glossary.html", "figures.html"):
             if extra not in toc:
                 out.append(("index.html", "toc", "the contents do not link to %s" % extra))
-    for i, c in enumerate(chs):
-        page = c.nn + ".html"
+    listed = set(d["figures.html"]["toc"]) if "figures.html" in d else None
+    for c in chs:
+        page = c["html"]
+        if page not in d:
+            continue
+        heads = d[page]["headings"]
+        by_id = {h["id"]: h for h in heads if h["id"]}
         own = set(d[page]["toc"])
-        for h in d[page]["headings"]:
-            if h["level"] in (2, 3) and h["id"] and "#" + h["id"] not in own:
-                out.append((page, "toc", "the chapter's own contents do not list %s (#%s)" % (h["text"], h["id"])))
-        want = {"prev": order[order.index(page) - 1], "next": order[order.index(page) + 1]}
-        for rel, target in want.items():
+        h1 = [h for h in heads if h["level"] == 1]
+        want = heading_text(c["number"], c["title"])
+        if not h1 or h1[0]["text"] != want:
+            out.append((page, "toc", "the chapter's heading reads %r, not %r as book.json numbers it"
+                        % (h1[0]["text"] if h1 else None, want)))
+        known = set()
+        for sec in c["sections"]:
+            known.add(sec["id"])
+            want = heading_text(sec["number"], sec["title"])
+            h = by_id.get(sec["id"])
+            if h is None:
+                out.append((page, "toc", "the page has no section #%s, %s (book.json)" % (sec["id"], want)))
+            elif h["text"] != want:
+                out.append((page, "toc", "the section #%s reads %r, not %r as book.json numbers it" % (sec["id"], h["text"], want)))
+            if sec["level"] in (2, 3) and "#" + sec["id"] not in own:
+                out.append((page, "toc", "the chapter's own contents do not list %s (#%s)" % (want, sec["id"])))
+        for h in heads:
+            if h["level"] in (2, 3) and h["id"] and h["id"] not in known:
+                out.append((page, "toc", "the section %r (#%s) is not in book.json, so no contents list it" % (h["text"], h["id"])))
+        i = order.index(page)
+        for rel, target in (("prev", order[i - 1]), ("next", order[i + 1])):
             if d[page]["pager"].get(rel) != target:
                 out.append((page, "toc", "the %s link goes to %s, not %s" % (rel, d[page]["pager"].get(rel), target)))
+        shown = {f["id"]: f for f in d[page]["figures"] if f["id"]}
+        for f in c["figures"]:
+            got = shown.pop(f["id"], None)
+            if got is None:
+                out.append((page, "figure", "the page has no figure #%s, Figure %s (book.json)" % (f["id"], f["number"])))
+            elif not got["caption"].startswith("Figure %s " % f["number"]):
+                out.append((page, "figure", "the figure #%s is captioned %r, not Figure %s as book.json numbers it"
+                            % (f["id"], got["caption"][:60], f["number"])))
+            if listed is not None and "%s#%s" % (page, f["id"]) not in listed:
+                out.append(("figures.html", "toc", "the list of figures misses %s#%s: Figure %s" % (page, f["id"], f["number"])))
+        for fid, f in sorted(shown.items()):
+            out.append((page, "figure", "the figure #%s (%s) is not in book.json, so the list of figures misses it"
+                        % (fid, f["caption"][:60])))
     if "glossary.html" in d:
-        rows = {r["english"]: r for r in d["glossary.html"]["glossary"]}
-        for english, korean in glossary:
-            r = rows.get(english)
+        rows = {r["id"]: r for r in d["glossary.html"]["glossary"]}
+        for e in model["glossary"]:
+            r = rows.pop(e["id"], None)
             if r is None:
-                out.append(("glossary.html", "toc", "the glossary has no row for %r (book/glossary.tsv)" % english))
-            elif r["korean"] != korean or r["lang"] != "ko":
-                out.append(("glossary.html", "toc", "the glossary shows %r for %r, not %r in lang=ko" % (r["korean"], english, korean)))
-    if "figures.html" in d:
-        listed = set(d["figures.html"]["toc"])
-        for c in chs:
-            for f in d[c.nn + ".html"]["figures"]:
-                if f["id"] and "%s.html#%s" % (c.nn, f["id"]) not in listed:
-                    out.append(("figures.html", "toc", "the list of figures misses %s.html#%s: %s" % (c.nn, f["id"], f["caption"])))
+                out.append(("glossary.html", "toc", "the glossary has no row #%s for %r (book.json)" % (e["id"], e["term"])))
+            elif r["english"] != e["term"] or r["korean"] != e["korean"] or r["lang"] != "ko":
+                out.append(("glossary.html", "toc", "the glossary's row #%s shows %r, %r (lang=%s), not %r, %r in lang=ko"
+                            % (e["id"], r["english"], r["korean"], r["lang"], e["term"], e["korean"])))
+        for ident, r in sorted(rows.items()):
+            out.append(("glossary.html", "toc", "the glossary's row #%s, %r, is not in book.json" % (ident, r["english"])))
     return out
 
 
-def read_glossary():
-    out = []
-    with open(os.path.join(BOOK, "glossary.tsv"), encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            cols = line.rstrip("\n").split("\t")
-            if n == 0 or line.startswith("#") or len(cols) < 2 or not cols[0].strip():
-                continue
-            out.append((cols[0].strip(), cols[1].strip()))
-    return out
+def take_screenshot(b, shots_dir, page, anchor, vpname):
+    """The page b shows, scrolled to #anchor as a reader's click on a link to it
+    would (so :target shows), or at its top."""
+    if anchor:
+        if not b.evaluate("return !!document.getElementById(arguments[0])", anchor):
+            log("note: no #%s in %s to take a screenshot of (book/test_browser.py SCREENSHOTS)" % (anchor, page))
+            return
+        b.evaluate("location.hash = arguments[0]", "#" + anchor)
+    elif b.evaluate("return location.hash"):
+        b.evaluate("history.replaceState(null, '', location.pathname); scrollTo(0, 0)")
+    b.evaluate("return document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => r(1))))")
+    b.screenshot(os.path.join(shots_dir, "%s-%s%s.png" % (vpname, page[:-5], "-" + re.sub(r"\W", "-", anchor) if anchor else "")))
 
 
 def run_pages(html_dir, shots_dir=None, site=True, browser=None, phone=None, only=None):
-    """Load every page; return (problems [(page, kind, message)], page data, timings)."""
+    """Load every page; return (problems [(page, kind, message)], page data)."""
     html_dir = os.path.abspath(html_dir)
     if not os.path.exists(os.path.join(html_dir, "index.html")):
         raise TestError("%s has no index.html: build the book first (make book)" % os.path.relpath(html_dir, ROOT))
     names = sorted(n for n in os.listdir(html_dir) if n.endswith(".html") and (only is None or n in only))
     chapters = {c.number: c for c in course.chapters()}
+    model = read_model(html_dir) if site else None
     own = browser is None
-    b = browser or Chromium()
+    b = browser or Browser()
     problems, pages = [], {}
+    if shots_dir:
+        if os.path.isdir(shots_dir):
+            shutil.rmtree(shots_dir)
+        os.makedirs(shots_dir)
     try:
-        tab = Tab(b)
         for vpname, vp in (("desktop", DESKTOP), ("phone", PHONE)):
-            tab.set_viewport(vp)
+            b.set_viewport(vp)
             for name in names:
                 if vpname == "phone" and phone is not None and name not in phone:
                     continue
-                url = "file://" + urllib.parse.quote(os.path.join(html_dir, name))
-                tab.navigate(url)
+                b.navigate("file://" + urllib.parse.quote(os.path.join(html_dir, name)))
                 n = chapter_of(name)
-                data = tab.evaluate("(%s)(%s)" % (PAGE_JS, json.dumps({
-                    "viewport": vpname, "screen": vp["width"], "chapter": n, "nn": "ch%02d" % n if n else ""})))
-                # events that arrive while the script runs (late requests, errors) count too
-                tab.b.pump(timeout=0.05)
-                found = tab.problems() + [tuple(p) for p in data.pop("problems")]
+                data = b.evaluate("return (%s)(arguments[0])" % PAGE_JS,
+                                  {"viewport": vpname, "screen": vp["width"], "chapter": n, "nn": "ch%02d" % n if n else ""})
+                found = [tuple(p) for p in data.pop("problems")]
                 if vpname == "desktop":
                     found += check_callouts(name, data, chapters)
-                    tab.send("Emulation.setEmulatedMedia", {"media": "print"})
-                    found += [("print", m) for m in tab.evaluate(PRINT_JS)]
-                    tab.send("Emulation.setEmulatedMedia", {"media": ""})
+                    b.set_media("print")
+                    found += [("print", m) for m in b.evaluate("return " + PRINT_JS.strip())]
+                    b.set_media("")
                     if name == "glossary.html" and data["glossary"]:
-                        fonts = tab.fonts_for('table.glossary td[lang="ko"]') or []
+                        fonts = b.fonts_for('table.glossary td[lang="ko"]') or []
                         if not any(HANGUL_FONT.search(f) for f in fonts):
                             found.append(("font", "the Korean terms are drawn with %s, which has no Hangul: "
                                                    "install fonts-noto-cjk, or name a Korean font in book.css"
                                           % (", ".join(fonts) or "no font")))
+                # read last: what arrives while the checks run (late requests, errors) counts too
+                found = b.problems() + found
                 pages.setdefault(name, {})[vpname] = data
                 seen = set()
                 for kind, msg in found:
                     if (kind, msg) not in seen:
                         seen.add((kind, msg))
                         problems.append((name, kind, "[%s] %s" % (vpname, msg) if vpname == "phone" else msg))
+                if shots_dir:  # the page is loaded at this width already: its screenshots now
+                    for page, anchor, shot_vp in SCREENSHOTS:
+                        if page == name and shot_vp == vpname:
+                            take_screenshot(b, shots_dir, page, anchor, vpname)
         problems += resolve_links(pages, html_dir)
         if site:
-            problems += check_site(pages, chapters, read_glossary())
-        if shots_dir:
-            if os.path.isdir(shots_dir):
-                shutil.rmtree(shots_dir)
-            os.makedirs(shots_dir)
-            for page, anchor, vpname in SCREENSHOTS:
-                if page not in names:
-                    continue
-                tab.set_viewport(DESKTOP if vpname == "desktop" else PHONE)
-                tab.navigate("file://" + urllib.parse.quote(os.path.join(html_dir, page)))
-                if anchor:  # a jump within the page, as a reader's click makes it (and :target shows)
-                    if not tab.evaluate("!!document.getElementById(%s)" % json.dumps(anchor)):
-                        log("note: no #%s in %s to take a screenshot of (book/test_browser.py SCREENSHOTS)" % (anchor, page))
-                        continue
-                    tab.evaluate("location.hash = %s" % json.dumps("#" + anchor))
-                tab.evaluate("document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => r(1))))")
-                tab.screenshot(os.path.join(shots_dir, "%s-%s%s.png" % (vpname, page[:-5], "-" + re.sub(r"\W", "-", anchor) if anchor else "")))
+            problems += check_site(pages, model)
     finally:
         if own:
             b.close()
@@ -790,45 +824,96 @@ BREAKAGES = {
 }
 
 
+def first_glossary_row(t, change):
+    m = first_tag(t, r'<tr id="gl-[^"]*">.*?</tr>')
+    return t[:m.start()] + change(m.group(0)) + t[m.end():]
+
+
+# Defects only the book as a whole shows: name: (what is wrong, expected kind, the
+# page broken, the change). The broken copy stands in for its page in the site
+# check against book.json.
+SITE_BREAKAGES = {
+    "section-renumbered": ("a section numbered otherwise than book.json (and the PDF) says", "toc", "ch03.html",
+                           lambda t: re.sub(r'(<span class="header-section-number">)3\.7(</span>)', r"\g<1>3.9\2", t, 1)),
+    "chapter-toc-incomplete": ("a chapter's own contents without one of its sections", "toc", "ch03.html",
+                               lambda t: re.sub(r'<li class="toc-level-3"><a href="#ch03-mul-layer">.*?</li>', "", t, 1)),
+    "pager-wrong": ("a next link that skips a chapter", "toc", "ch03.html",
+                    lambda t: t.replace('class="pager-next" rel="next" href="ch04.html"',
+                                        'class="pager-next" rel="next" href="ch05.html"', 1)),
+    "figure-renumbered": ("a figure numbered otherwise than book.json says", "figure", "ch03.html",
+                          lambda t: t.replace('<span class="figure-number">Figure 3.2</span>',
+                                              '<span class="figure-number">Figure 3.3</span>', 1)),
+    "contents-incomplete": ("the book's contents without one section", "toc", "index.html",
+                            lambda t: re.sub(r'<li class="toc-level-2"><a href="ch03.html#ch03-summary">.*?</li>', "", t, 1)),
+    "glossary-row-missing": ("a glossary without one of its terms", "toc", "glossary.html",
+                             lambda t: first_glossary_row(t, lambda row: "")),
+    "glossary-wrong-korean": ("a glossary term with another Korean word", "toc", "glossary.html",
+                              lambda t: first_glossary_row(t, lambda row: re.sub(r'(<td lang="ko">)[^<]*', r"\1틀린 말", row, 1))),
+    "glossary-no-lang": ("a Korean term not marked lang=ko", "toc", "glossary.html",
+                         lambda t: first_glossary_row(t, lambda row: row.replace('<td lang="ko">', "<td>", 1))),
+}
+
+
 def self_check(html_dir):
-    """Break copies of ch03.html in every way the test looks for; each must fail for
-    its reason, and the intact book beside them must pass."""
+    """Break copies of ch03.html in every way the test looks for, and copies of
+    ch03.html, index.html and glossary.html in every way the site check against
+    book.json looks for; each must fail for its reason, and the intact pages
+    beside them must pass."""
+    model = read_model(html_dir)
     tmp = tempfile.mkdtemp(prefix="wb-browser-selfcheck.")
     failures = []
     try:
         site = os.path.join(tmp, "html")
         shutil.copytree(os.path.abspath(html_dir), site)
-        with open(os.path.join(site, "ch03.html"), encoding="utf-8") as f:
-            original = f.read()
-        made = {}
-        for name, (what, kind, change) in BREAKAGES.items():
-            broken = change(original)
-            if broken == original:
-                failures.append("%s: could not break ch03.html that way (the page changed?)" % name)
+        originals = {}
+        for page in ["ch03.html"] + [b[2] for b in SITE_BREAKAGES.values()]:
+            with open(os.path.join(site, page), encoding="utf-8") as f:
+                originals[page] = f.read()
+        made, made_site = {}, {}
+        todo = [(name, what, kind, "ch03.html", change, made) for name, (what, kind, change) in BREAKAGES.items()]
+        todo += [(name, what, kind, page, change, made_site) for name, (what, kind, page, change) in SITE_BREAKAGES.items()]
+        for name, what, kind, page, change, into in todo:
+            broken = change(originals[page])
+            if broken == originals[page]:
+                failures.append("%s: could not break %s that way (the page changed?)" % (name, page))
                 continue
-            page = "ch03-broken-%s.html" % name
-            with open(os.path.join(site, page), "w", encoding="utf-8") as f:
+            copy = "%s-broken-%s.html" % (page[:-5], name)
+            with open(os.path.join(site, copy), "w", encoding="utf-8") as f:
                 f.write(broken)
-            made[page] = (name, what, kind)
+            into[copy] = (name, what, kind, page)
         t0 = time.time()
         # at phone width only what can break there, and the page they were made from
-        phone = {p for p, (_, _, kind) in made.items() if kind == "layout"} | {"ch03.html"}
-        # the intact page they were made from, and the one a broken link points into
-        problems, _ = run_pages(site, site=False, phone=phone, only=set(made) | {"ch03.html", "ch02.html"})
+        phone = {p for p, (_, _, kind, _) in made.items() if kind == "layout"} | {"ch03.html"}
+        # the intact pages they were made from, and the one a broken link points into
+        problems, pages = run_pages(site, site=False, phone=phone,
+                                    only=set(made) | set(made_site) | set(originals) | {"ch02.html"})
         by_page = {}
         for page, kind, msg in problems:
             by_page.setdefault(page, []).append((kind, msg))
         for page, found in sorted(by_page.items()):
-            if page not in made:
+            if page not in made and page not in made_site:
                 failures.append("the intact page %s failed: %s" % (page, "; ".join("%s: %s" % f for f in found)))
-        for page, (name, what, kind) in sorted(made.items()):
+        for page, (name, what, kind, _) in sorted(made.items()):
             found = by_page.get(page, [])
             hits = [m for k, m in found if k == kind]
             if hits:
                 log("caught %-24s %-10s %s" % (name, kind, hits[0][:150]))
             else:
                 failures.append("%s (%s) was not caught as %r; found: %s" % (name, what, kind, found or "nothing"))
-        log("self-check: %d broken copies of ch03.html, %.1f s" % (len(made), time.time() - t0))
+        # the book as a whole: the intact pages pass; each broken copy, in its page's place, fails
+        intact = {p: v for p, v in pages.items() if p not in made and p not in made_site}
+        base = check_site(intact, model)
+        for page, kind, msg in base:
+            failures.append("the intact page %s failed the site check: %s: %s" % (page, kind, msg))
+        for copy, (name, what, kind, page) in sorted(made_site.items()):
+            found = [f for f in check_site(dict(intact, **{page: pages[copy]}), model) if f not in base]
+            hits = [m for _, k, m in found if k == kind]
+            if hits:
+                log("caught %-24s %-10s %s" % (name, kind, hits[0][:150]))
+            else:
+                failures.append("%s (%s) was not caught as %r; found: %s" % (name, what, kind, found or "nothing"))
+        log("self-check: %d broken copies of ch03.html, %d of pages in the site check against %s, %.1f s"
+            % (len(made), len(made_site), MODEL_NAME, time.time() - t0))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return failures
@@ -854,8 +939,15 @@ def main(argv):
             log("self-check %s in %.1f s" % ("failed" if failures else "passed", time.time() - t0))
             return 1 if failures else 0
         problems, pages = run_pages(html_dir, shots)
-    except (TestError, CDPError) as e:
+    except TestError as e:
         print("browser: error: %s" % e, file=sys.stderr)
+        return 2
+    except Exception as e:
+        if not type(e).__module__.startswith("selenium."):
+            raise
+        # chromedriver or Chromium gave up (a crash, a hang): not a finding about the book
+        print("browser: error: the browser failed: %s: %s" % (type(e).__name__, str(getattr(e, "msg", "") or e).strip()),
+              file=sys.stderr)
         return 2
     for page, kind, msg in problems:
         print("browser: %s: %s: %s" % (page, kind, msg), file=sys.stderr)

@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
 """test_pdf.py: the PDF book as a reader meets it, page by page.
 
-  python3 book/test_pdf.py [--edition student|instructor] [--pdf FILE] [--pages DIR] [--self-check]
+  /usr/bin/python3 book/test_pdf.py [--edition student|instructor] [--pdf FILE] [--pages DIR] [--self-check]
 
 Checks build/book/<edition>/backprop-workbook.pdf with poppler-utils
 (pdfinfo, pdftotext, pdffonts, pdftoppm, pdftohtml) and the xelatex log and
-LaTeX source book/build.py keeps in build/book/<edition>/work/latex/:
+LaTeX source book/build.py keeps in build/book/<edition>/work/latex/. What
+the book holds (chapters, their numbered sections and figures, the glossary,
+the edition) it takes from build/book/<edition>/book.json, the model the build
+wrote (book/README.md), never working it out again from the Markdown:
 
-  pages      the page count is sane for the chapters in course.mk; A4
+  pages      the page count is sane for the book's chapters; A4
   title      the title page carries the title and the edition
   contents   the table of contents and the list of figures are there, and list
              every chapter
-  chapters   every chapter of course.mk starts with "Chapter N" and its title,
-             every numbered section of its chapter.md is there as "N.k Title"
-  figures    every figure of a chapter.md has its "Figure N.k." caption
-  glossary   every Korean term of book/glossary.tsv is in the text (so its
-             glyphs were drawn, not dropped)
+  chapters   every chapter starts with "Chapter N" and its title, every
+             numbered section (levels 2 and 3) is there as "N.k Title"
+  figures    every numbered figure has its "Figure N.k." caption
+  glossary   every Korean term of the glossary is in the text (so its glyphs
+             were drawn, not dropped)
   fonts      every font is embedded
   tex        the xelatex log has no overfull box, missing character,
              undefined reference or unsettled label
@@ -35,11 +38,13 @@ the glossary) in build/book/<edition>/pdf-pages/ for a person to look at.
 LaTeX preamble (a code line too long for the page, a Korean word in a font
 without Hangul, a link to nowhere, a heading's target stranded at the foot of a
 page, an uncaptioned figure, an unhighlighted listing) and a PDF whose font is
-not embedded, and checks that each defect is reported. Python 3 standard
-library only.
+not embedded, and checks that each defect is reported. Run it with Debian's
+/usr/bin/python3: it takes the page geometry from book/build.py, which needs
+python3-pandocfilters.
 """
 import argparse
 import html
+import json
 import os
 import re
 import shutil
@@ -51,10 +56,10 @@ import unicodedata
 
 BOOK = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BOOK)
-sys.path.insert(0, os.path.join(ROOT, "harness"))
-import course  # noqa: E402
 
 PDF_NAME = "backprop-workbook.pdf"
+MODEL_NAME = "book.json"
+MODEL_SCHEMA = 1
 MM = 72 / 25.4
 TOLERANCE_PT = 1.5      # microtype lets letters hang this far into the margin,
 PUNCT_TOLERANCE_PT = 3.5  # and punctuation this far
@@ -107,50 +112,31 @@ def geometry():
             "top": mm("top"), "bottom": h - mm("bottom")}
 
 
-def md_inline_text(s):
-    s = re.sub(r"`([^`]*)`", r"\1", s)
-    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)
-    s = re.sub(r"[*_]{1,2}([^*_]+)[*_]{1,2}", r"\1", s)
-    return s.strip()
+def read_model(out_root):
+    """build/book/<edition>/book.json, the book as book/build.py built it."""
+    path = os.path.join(out_root, MODEL_NAME)
+    try:
+        with open(path, encoding="utf-8") as f:
+            model = json.load(f)
+    except OSError:
+        raise TestError("%s does not exist: build the book first (make book)" % os.path.relpath(path, ROOT))
+    except ValueError as e:
+        raise TestError("%s is not JSON (%s): build the book again (make book)" % (os.path.relpath(path, ROOT), e))
+    if model.get("schema") != MODEL_SCHEMA:
+        raise TestError("%s has schema %r; this test reads schema %d" % (os.path.relpath(path, ROOT),
+                                                                        model.get("schema"), MODEL_SCHEMA))
+    return model
 
 
-def expectations():
-    """What course.mk, the chapters and the glossary say the PDF must hold."""
+def expectations(model):
+    """What the book model says the PDF must hold."""
     chapters = []
-    for ch in course.chapters():
-        sections, figures = [], 0
-        path = os.path.join(ROOT, ch.path, "chapter.md")
-        counters = [0, 0, 0, 0]
-        fence = False
-        try:
-            lines = open(path, encoding="utf-8").read().split("\n")
-        except OSError:
-            lines = []
-        for line in lines:
-            if re.match(r"^\s*(```|~~~)", line):
-                fence = not fence
-            if fence:
-                continue
-            m = re.match(r"^(#{2,3})\s+(.*?)\s*(\{([^}]*)\})?\s*$", line)
-            if m:
-                level = len(m.group(1))
-                attrs = m.group(4) or ""
-                if re.search(r"(^|\s)(-|\.unnumbered)(\s|$)", attrs):
-                    continue
-                counters[level] += 1
-                for deeper in range(level + 1, len(counters)):
-                    counters[deeper] = 0
-                number = ".".join([str(ch.number)] + [str(counters[k]) for k in range(2, level + 1)])
-                sections.append((number, md_inline_text(m.group(2))))
-            figures += len(re.findall(r"!\[[^\]]+\]\([^)]*\)\{[^}]*#fig:", line))
-        chapters.append({"number": ch.number, "title": ch.title, "sections": sections, "figures": figures})
-    glossary = []
-    with open(os.path.join(BOOK, "glossary.tsv"), encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            cols = line.rstrip("\n").split("\t")
-            if n and not line.startswith("#") and len(cols) >= 2 and cols[0].strip() and cols[0] != "english":
-                glossary.append(cols[1].strip())
-    return {"title": "Backpropagation in C", "chapters": chapters, "glossary": glossary,
+    for ch in model["chapters"]:
+        sections = [(s["number"], s["title"]) for s in ch["sections"] if s["number"] and s["level"] <= 3]
+        chapters.append({"number": ch["number"], "title": ch["title"], "sections": sections,
+                         "figures": len(ch["figures"])})
+    return {"title": "Backpropagation in C", "edition": model["edition_label"], "chapters": chapters,
+            "glossary": [g["korean"] for g in model["glossary"]],
             "min_pages": 4 + len(chapters), "max_pages": 60 * max(1, len(chapters)), "contents": True}
 
 
@@ -528,7 +514,7 @@ def self_check():
             ("pages", "too few pages", r"pages; a book of 2 chapters"),
             ("title", "no title page", r"page 1 does not carry"),
             ("contents", "no table of contents", r"table of contents is missing"),
-            ("chapters", "a chapter of course.mk missing", r"chapter 2 .*A chapter that is not there"),
+            ("chapters", "a chapter of the book missing", r"chapter 2 .*A chapter that is not there"),
             ("figures", "a figure without its numbered caption", r"Figure 1\.1"),
             ("glossary", "Korean text not drawn", r"역전파"),
             ("tex", "an overfull line (the long code line)", r"Overfull \\hbox"),
@@ -572,12 +558,10 @@ def main(argv):
                 print("pdf: self-check FAILED: " + f, file=sys.stderr)
             log("self-check %s in %.1f s" % ("failed" if failures else "passed", time.time() - t0))
             return 1 if failures else 0
-        pdf = args.pdf or os.path.join(out_root, PDF_NAME)
-        latex = os.path.join(out_root, "work", "latex")
-        expect = expectations()
-        sys.path.insert(0, BOOK)
-        import build
-        expect["edition"] = build.EDITIONS[args.edition]["label"]
+        model = read_model(out_root)
+        pdf = args.pdf or os.path.join(out_root, model["pdf"] or PDF_NAME)
+        latex = os.path.join(out_root, model["latex"] or os.path.join("work", "latex"))
+        expect = expectations(model)
         tmp = tempfile.mkdtemp(prefix="wb-pdf.")
         try:
             problems, info = check_pdf(pdf, None if args.pdf else os.path.join(latex, "book.log"),

@@ -140,7 +140,8 @@ def chapter(number):
 
 def make_include():
     """The make variables the Makefile reads: CHAPTERS, and per chapter N
-    chN.nn, chN.dir, chN.files, chN.examples, chN.graphs."""
+    chN.nn, chN.dir, chN.files, chN.examples, chN.graphs, and chN.upto (the
+    numbers of the chapters up to N: what its examples link)."""
     lines = ["# Written by `harness/course.py make-include` from course.toml: do not edit.",
              "CHAPTERS := %s" % " ".join(str(c.number) for c in chapters())]
     for c in chapters():
@@ -148,7 +149,8 @@ def make_include():
         lines += ["ch%d.nn := %s" % (n, c.nn), "ch%d.dir := %s" % (n, c.dir),
                   "ch%d.files := %s" % (n, " ".join(c.files)),
                   "ch%d.examples := %s" % (n, " ".join(c.examples)),
-                  "ch%d.graphs := %s" % (n, " ".join(c.graphs))]
+                  "ch%d.graphs := %s" % (n, " ".join(c.graphs)),
+                  "ch%d.upto := %s" % (n, " ".join(str(d.number) for d in chapters() if d.number <= n))]
     return "\n".join(lines) + "\n"
 
 
