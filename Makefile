@@ -10,7 +10,8 @@
 #   make exercises [FORCE=1]                 regenerate exercises/ from solutions/; never
 #                                            overwrites your edits (FORCE=1 does, keeping
 #                                            a backup FILE.~N~ next to each)
-#   make book  [EDITION=student|instructor]  build the HTML and PDF book (V=1: show commands)
+#   make book  [EDITION=student|instructor] [FORMAT=html|pdf]
+#                                            build the HTML and PDF book (V=1: show commands)
 #   make book-test [EDITION=...]             the book in headless Chromium and as PDF pages
 #   make deps                                install missing tools (Debian/Ubuntu)
 #   make test                                the project's own tests (a few minutes)
@@ -178,7 +179,7 @@ book: deps-book
 	$(call book_step,compiling examples,example-programs,$(EXAMPLE_PROGRAMS))
 	$(call book_step,running examples,example-outputs,$(EXAMPLE_TEXTS))
 	$(call book_step,drawing figures,example-figures,$(EXAMPLE_FIGURES))
-	@$(PYTHON) book/build.py --edition $(EDITION) --build-dir $(BUILD)
+	@$(PYTHON) book/build.py --edition $(EDITION) --build-dir $(BUILD) $(if $(FORMAT),--format $(FORMAT))
 
 # screenshots in build/book/$(EDITION)/screenshots/, PDF pages in .../pdf-pages/
 book-test: book

@@ -27,6 +27,7 @@ from mutants import MUTANTS  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "selftest"))
 import robustness  # noqa: E402  (issue 4: the grader against bad learner code and bad input)
 import keep_work  # noqa: E402  (no make target loses a learner's edits)
+import new_chapter  # noqa: E402  (a chapter from harness/template builds, grades, is in the book)
 import setup  # noqa: E402  (the installer, with stand-ins for dpkg-query and apt-get)
 import todo_blocks  # noqa: E402  (a correct answer written as the book says compiles and passes)
 
@@ -344,6 +345,8 @@ def all_checks(skip_book, quick=False):
     checks += robustness.checks(Failure)
     checks += setup.checks(Failure) + todo_blocks.checks(Failure)
     checks += [c for c in keep_work.checks(Failure) if not (quick and "clone" in c[0])]
+    if not quick:
+        checks += new_chapter.checks(Failure)
     if not skip_book and not quick:
         checks.append(("book builds (student edition)", check_book, ("student",)))
         checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
