@@ -9,15 +9,17 @@ links them with the chapter's Criterion tests and runs the tests, each in its
 own sandboxed process (harness/tests/gc_guard.c), in a clean environment with
 limits on time, memory and output.
 
-The verdict of a test comes from three records, never from what the learner's
-code prints:
-  - runner.log, written by Criterion's runner process (which never runs the
-    learner's code) through report hooks: how each test ended;
-  - Criterion's JSON report, also written by the runner: assertion messages;
-  - the test's marker file, written by the harness inside the test's process:
-    "end" once the test body has returned, or the signal or forbidden call
-    that stopped it.
-A test passes only when all three agree that it ran to its end and passed.
+The verdict of a test comes from one record, the run's event log (one JSON
+object a line, described at the top of harness/tests/gc_guard.c), never from
+what the learner's code prints. Two kinds of process write it:
+  - Criterion's runner (which never runs the learner's code), through report
+    hooks: how each test ended, its failed assertions, Criterion's verdict.
+    Each of its lines carries a MAC under a key only the runner and, after the
+    run, the grader know, so the learner's code cannot forge them;
+  - the harness inside the test's process: "end" once the test body has
+    returned, or the signal or forbidden call that stopped it, and where.
+A test passes only when the runner says it ran to its end and passed, and the
+test's own "end" line is there.
 
 Exit status: 0 when every test of every graded chapter passed, 1 when any
 failed, 2 on bad input (unknown chapter, wrong folder), 130 when interrupted.
@@ -249,7 +251,7 @@ def harness_object(src, work):
     layers a later chapter's test includes)."""
     key = hashlib.sha256()
     key.update(repr((CC, CFLAGS, INCLUDES, run([CC, "-dumpfullversion"], work).stdout,
-                     run(["pkg-config", "--modversion", "criterion"], work).stdout)).encode())
+                     run(["pkg-config", "--modversion", "criterion", "libseccomp"], work).stdout)).encode())
     deps = run([CC, "-MM"] + INCLUDES + [src], work)
     if deps.returncode != 0:
         return None, ("the grader itself does not compile (a bug in harness/, not in your code):\n"
@@ -362,8 +364,12 @@ def compile_chapter(ch, exdir, work, notes):
             return None, problem
         harness.append(obj)
     binary = os.path.join(work, "test_%s" % ch.nn)
-    crit = run(["pkg-config", "--libs", "criterion"], work).stdout.split() or ["-lcriterion"]
-    r = run([CC] + CFLAGS + harness + objs + crit + ["-lm", "-ldl", "-o", binary], work)
+    # Criterion, and libseccomp for the sandbox (gc_guard.c builds without it when
+    # its header is missing, and says so: "the tests ran without their sandbox")
+    libs = run(["pkg-config", "--libs", "criterion", "libseccomp"], work)
+    libs = libs.stdout.split() if libs.returncode == 0 else []
+    libs = libs or run(["pkg-config", "--libs", "criterion"], work).stdout.split() or ["-lcriterion"]
+    r = run([CC] + CFLAGS + harness + objs + libs + ["-lm", "-ldl", "-o", binary], work)
     if r.returncode != 0:
         return None, link_problem(r.stdout, shown_of)
     return binary, None
@@ -395,58 +401,162 @@ def kill_group(proc):
         pass
 
 
-def read_runner_log(path):
-    """{test name: {"crash": signal or None, "status":..., "exit":..., "elapsed":..., "timed_out":...}}"""
-    found = {}
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) < 2 or "." not in parts[0]:
-                    continue
-                name = parts[0].split(".", 1)[1]
-                entry = found.setdefault(name, {"crash": None, "end": False})
-                fields = dict(p.split("=", 1) for p in parts[2:] if "=" in p)
-                if parts[1] == "crash":
-                    entry["crash"] = int(fields.get("signal", "0") or 0)
-                elif parts[1] == "end":
-                    entry["end"] = True
-                    entry["status"] = int(fields.get("status", "1"))
-                    entry["exit"] = int(fields.get("exit", "0"))
-                    entry["elapsed"] = float(fields.get("elapsed", "0"))
-                    entry["timed_out"] = fields.get("timed_out") == "1"
-    except (OSError, ValueError):
-        pass
-    return found
+# ---- the event log (harness/tests/gc_guard.c) -------------------------------------
+
+TEST_EVENTS = ("start", "sandbox", "array", "signal", "forbidden", "pc", "end")  # the test's own process
+SIGNED_LINE = re.compile(rb'(\{.*),"mac":"([0-9a-f]{16})"\}')  # the runner's lines: MAC of group 1
 
 
-def read_marker(path):
-    info = {"pid": None, "signal": None, "end": False, "forbidden": None, "pcs": [], "sandbox": None,
-            "arrays": {}}
+def siphash24(key, data):
+    """SipHash-2-4 of data under a 16-byte key (as gc_guard.c computes it)."""
+    mask = (1 << 64) - 1
+    k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:16], "little")
+    v = [k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d, k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573]
+
+    def rotl(x, b):
+        return ((x << b) | (x >> (64 - b))) & mask
+
+    def rounds(n):
+        v0, v1, v2, v3 = v
+        for _ in range(n):
+            v0 = (v0 + v1) & mask; v1 = rotl(v1, 13) ^ v0; v0 = rotl(v0, 32)  # noqa: E702
+            v2 = (v2 + v3) & mask; v3 = rotl(v3, 16) ^ v2  # noqa: E702
+            v0 = (v0 + v3) & mask; v3 = rotl(v3, 21) ^ v0  # noqa: E702
+            v2 = (v2 + v1) & mask; v1 = rotl(v1, 17) ^ v2; v2 = rotl(v2, 32)  # noqa: E702
+        v[:] = v0, v1, v2, v3
+
+    whole = len(data) - len(data) % 8
+    words = [int.from_bytes(data[i:i + 8], "little") for i in range(0, whole, 8)]
+    words.append(int.from_bytes(data[whole:], "little") | ((len(data) & 0xff) << 56))
+    for w in words:
+        v[3] ^= w
+        rounds(2)
+        v[0] ^= w
+    v[2] ^= 0xff
+    rounds(4)
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def receive_key(sock):
+    """The key the runner sent down its end of the socket when the run started
+    (32 hex digits and a newline), or None. Read only after the run: until then
+    it waits in this socket, out of reach of the tests."""
+    data = b""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                parts = line.split()
-                if parts[:1] == ["start"] and len(parts) > 1:
-                    info["pid"] = parts[1]
-                elif parts[:1] == ["signal"] and len(parts) > 1:
-                    info["signal"] = parts[1]
-                elif parts[:1] == ["forbidden"] and len(parts) > 1 and info["forbidden"] is None:
-                    info["forbidden"] = parts[1]
-                elif parts[:1] == ["pc"] and len(parts) > 2 and re.fullmatch(r"[0-9a-f]+", parts[1]):
-                    info["pcs"].append((int(parts[1], 16), line.rstrip("\n").split(" ", 2)[2]))
-                elif parts[:1] == ["sandbox"]:
-                    info["sandbox"] = " ".join(parts[1:])
-                elif parts[:1] == ["array"] and len(parts) >= 7 and re.fullmatch(r"[0-9a-f]+", parts[1]):
-                    # array START BYTES ELEMENT_SIZE ROWS COLS NAME: an array the test handed the learner
-                    start, size, elem, rows, cols = int(parts[1], 16), *map(int, parts[2:6])
-                    info["arrays"][start] = {"name": parts[6], "bytes": size, "elem": elem, "rows": rows,
-                                             "cols": cols}
-                elif parts == ["end"]:
-                    info["end"] = True
+        sock.settimeout(2)
+        while len(data) < 64:
+            chunk = sock.recv(64)
+            if not chunk:
+                break
+            data += chunk
     except OSError:
         pass
-    return info
+    finally:
+        sock.close()
+    m = re.fullmatch(rb"([0-9a-f]{32})\n", data)
+    return bytes.fromhex(m.group(1).decode()) if m else None
+
+
+def new_marker():
+    """What a test's own process said about itself."""
+    return {"pid": None, "signal": None, "end": False, "forbidden": None, "pcs": [], "sandbox": None,
+            "arrays": {}}
+
+
+def criterion_report(status, crashed, timed_out, asserts):
+    """Criterion's verdict on a test and its messages, as Criterion's own report
+    writes them: "FILE:LINE: first line" then "  next line" for each failed
+    assertion, empty lines left out."""
+    verdict = ("ERRORED" if crashed or timed_out else
+               {1: "FAILED", 2: "SKIPPED"}.get(status, "PASSED"))
+    messages = []
+    if status == 2:
+        messages = ["The test was skipped."]
+    elif crashed:
+        messages = ["The test crashed."]
+    elif timed_out:
+        messages = ["The test timed out."]
+    elif status == 1:
+        for file, line, message in asserts:
+            parts = [p for p in message.split("\n") if p]
+            messages.append("%s:%d: %s" % (file, line, parts[0] if parts else "(null)"))
+            messages += ["  " + p for p in parts[1:]]
+    return {"status": verdict, "messages": messages}
+
+
+def read_events(path, key, limit=64 << 20):
+    """The run's event log, one JSON object a line, as three views keyed by
+    "<suite>.<test>":
+      reported  Criterion's verdict and messages ("result" and "assert" lines,
+                written once every test had ended);
+      runner    how the runner saw each test end: {"crash": signal or None,
+                "end", "status", "exit", "elapsed", "timed_out"};
+      markers   what the test's own process wrote (new_marker()).
+    A line that ends with a MAC is the runner's only if the MAC is right under
+    `key`; otherwise it is dropped. Lines without a MAC count only as the test's
+    own events."""
+    reported, runner, markers, asserts, results = {}, {}, {}, {}, {}
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit)
+    except OSError:
+        data = b""
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        signed = SIGNED_LINE.fullmatch(raw)
+        if signed and not (key and siphash24(key, signed.group(1)) == int(signed.group(2), 16)):
+            continue  # claims to be the runner's and is not: forged, or damaged
+        try:
+            e = json.loads(raw.decode("utf-8", "replace"))
+        except ValueError:
+            continue
+        if not isinstance(e, dict) or not isinstance(e.get("test"), str):
+            continue
+        test, event = e["test"], e.get("event")
+        try:
+            if signed:
+                if event == "crash":
+                    runner.setdefault(test, {"crash": None, "end": False})["crash"] = int(e["signal"])
+                elif event == "finish":
+                    runner.setdefault(test, {"crash": None, "end": False}).update(
+                        end=True, status=int(e["status"]), exit=int(e["exit"]), elapsed=float(e["elapsed"]),
+                        timed_out=e["timed_out"] is True)
+                elif event == "assert":
+                    asserts.setdefault(test, []).append([str(e["file"]), int(e["line"]), str(e["message"])])
+                elif event == "assert-more" and asserts.get(test):
+                    asserts[test][-1][2] += str(e["message"])
+                elif event == "result":
+                    results[test] = (int(e["status"]), e["crashed"] is True, e["timed_out"] is True)
+                continue
+            if event not in TEST_EVENTS:
+                continue
+            info = markers.setdefault(test, new_marker())
+            if event == "start":
+                info["pid"] = str(e["pid"])
+            elif event == "signal":
+                info["signal"] = str(e["signal"])
+            elif event == "forbidden" and info["forbidden"] is None:
+                info["forbidden"] = str(e["what"])
+            elif event == "pc" and re.fullmatch(r"[0-9a-f]{1,16}", str(e["offset"])):
+                info["pcs"].append((int(e["offset"], 16), str(e["module"])))
+            elif event == "sandbox":
+                info["sandbox"] = str(e["state"])
+            elif event == "array":
+                # START BYTES ELEMENT_SIZE ROWS COLS NAME: an array the test handed the learner's code
+                parts = str(e["text"]).split()
+                if len(parts) >= 6 and re.fullmatch(r"[0-9a-f]+", parts[0]) and \
+                        all(re.fullmatch(r"[0-9]+", p) for p in parts[1:5]):
+                    start, size, elem, rows, cols = int(parts[0], 16), *map(int, parts[1:5])
+                    info["arrays"][start] = {"name": parts[5], "bytes": size, "elem": elem, "rows": rows,
+                                             "cols": cols}
+            elif event == "end":
+                info["end"] = True
+        except (KeyError, TypeError, ValueError):
+            continue
+    for test, (status, crashed, timed_out) in results.items():
+        reported[test] = criterion_report(status, crashed, timed_out, asserts.get(test, []))
+    return reported, runner, markers
 
 
 def read_output(path, limit=256 << 10):
@@ -733,46 +843,6 @@ def explain(r, runner, report, marker, output, exdir, symbolize=None):
 
 # ---- one chapter ----------------------------------------------------------------
 
-def read_report(path):
-    """Criterion's JSON report. Criterion 2.4 writes assertion messages without
-    escaping them, so a message holding a quote or a backslash (a file path, a
-    learner's string) breaks the JSON: such lines are escaped and parsed again."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
-    except OSError:
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-
-    def escape(m):
-        inner = m.group(2).replace("\\", "\\\\").replace('"', '\\"')
-        inner = "".join(c if ord(c) >= 0x20 else "\\u%04x" % ord(c) for c in inner)
-        return '%s"%s"%s' % (m.group(1), inner, m.group(3))
-
-    lines = []
-    in_messages = False
-    for line in text.split("\n"):
-        if re.match(r'^\s*"messages": \[', line):
-            in_messages = not line.rstrip().endswith("]") and not line.rstrip().endswith("],")
-            m = re.match(r'^(\s*"messages": \[)"(.*)"(\],?)$', line)
-            if m:
-                line = escape(m)
-        elif in_messages:
-            m = re.match(r'^(\s*)"(.*)"(,?)$', line)
-            if m:
-                line = escape(m)
-            else:
-                in_messages = False
-        lines.append(line)
-    try:
-        return json.loads("\n".join(lines))
-    except ValueError:
-        return {}
-
-
 def grade_chapter(ch, exdir, workroot, notes):
     """Grade one chapter. Returns (results, problem): problem is a whole-chapter
     error (does not compile, did not run), or None. Compiler notes that did not
@@ -785,11 +855,15 @@ def grade_chapter(ch, exdir, workroot, notes):
     binary, problem = compile_chapter(ch, exdir, work, notes)
     if problem:
         return results, problem
-    markers = os.path.join(work, "markers")
-    os.makedirs(markers)
-    report = os.path.join(work, "report.json")
+    # The event log, and next to it each test's output (<suite>.<test>.out).
+    folder = os.path.join(work, "tests")
+    os.makedirs(folder)
+    events = os.path.join(folder, "events.log")
+    import socket  # the runner's key comes back on a socket (see receive_key)
+    keys, runner_end = socket.socketpair()
     env = clean_env({
-        "WB_MARKERS": markers,
+        "WB_EVENTS": events,
+        "WB_EVENTS_KEY_FD": str(runner_end.fileno()),
         "TMPDIR": work,
         "ASAN_OPTIONS": ":".join([
             "detect_leaks=0", "abort_on_error=0", "allocator_may_return_null=0",
@@ -799,43 +873,44 @@ def grade_chapter(ch, exdir, workroot, notes):
         "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:color=never:external_symbolizer_path=",
     })
     run_timeout = 30 + TEST_TIMEOUT * len(results)
-    cmd = [binary, "--json=" + report, "--jobs=%d" % JOBS, "--timeout=%d" % TEST_TIMEOUT, "--ascii"]
+    cmd = [binary, "--jobs=%d" % JOBS, "--timeout=%d" % TEST_TIMEOUT, "--ascii"]
     stopped = None
     proc = None
     try:
-        proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, preexec_fn=limit_resources)
+        try:
+            proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, preexec_fn=limit_resources,
+                                    pass_fds=(runner_end.fileno(),))
+        finally:
+            runner_end.close()
         try:
             proc.wait(timeout=run_timeout)
         except subprocess.TimeoutExpired:
             stopped = "the tests did not finish within %d s and were stopped" % run_timeout
     except OSError as e:
+        keys.close()
         return results, "could not run the tests: %s" % e
     finally:
         if proc is not None:
             kill_group(proc)  # nothing the tests started outlives the run
             proc.wait()
-    data = read_report(report)
-    reported = {}
-    for suite in data.get("test_suites", []):
-        for t in suite.get("tests", []):
-            reported[t["name"]] = t
-    runner = read_runner_log(os.path.join(markers, "runner.log"))
+    reported, runner, markers = read_events(events, receive_key(keys))
     symbolize = Symbolizer(binary, work)
     sandbox_off = set()
     if not reported and not runner:
         return results, stopped or ("the test run ended without a report (exit status %s): something killed the "
                                     "grader's test process" % proc.returncode)
     for r in results:
-        marker = read_marker(os.path.join(markers, "%s.%s" % (ch.nn, r.name)))
-        output = read_output(os.path.join(markers, "%s.%s.out" % (ch.nn, r.name)))
-        entry = runner.get(r.name, {})
-        if r.name not in reported and not entry:
+        test = "%s.%s" % (ch.nn, r.name)
+        marker = markers.get(test) or new_marker()
+        output = read_output(os.path.join(folder, "%s.out" % test))
+        entry = runner.get(test, {})
+        if test not in reported and not entry:
             r.message = ("did not finish: %s" % stopped) if stopped else "did not run"
             continue
         if marker["sandbox"] and marker["sandbox"] != "on":
             sandbox_off.add(marker["sandbox"])
-        r.passed, r.message, shown = explain(r, entry, reported.get(r.name), marker, output, exdir, symbolize)
+        r.passed, r.message, shown = explain(r, entry, reported.get(test), marker, output, exdir, symbolize)
         r.output = [printable(l) for l in shown.splitlines() if l.strip()]
     blame_dependencies(results)
     if sandbox_off:

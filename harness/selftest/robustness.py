@@ -263,6 +263,9 @@ CASES = [
     ("closes-output", MUL, ["stopped: your code tried to close or replace the grader's own output", AT], {}),
     ("kills-runner", MUL, ["stopped: your code tried to send a signal to another process", AT], {}),
     ("prints-flood", BOOK, ["crashed (SIGXFSZ): your code printed more than 8 MB", AT], {}),
+    # writes lines claiming to be the runner's into the grader's event log (and its own "end"), signed with
+    # the runner's key if it can read it from the runner's memory: the grader must believe none of them
+    ("forges-log", MUL, ["the test never reached its end: your code ended the process (exit() or _exit())"], {}),
 ]
 
 # (case, words the chapter's one message must contain): the chapter scores 0, nothing runs
@@ -404,7 +407,7 @@ def check_criterion_environment():
             "CRITERION_SHORT_FILENAME": "1", "CRITERION_ENABLE_TAP": "1", "CRITERION_OUTPUTS": "json:/dev/null",
             "CRITERION_IGNORE_WARNINGS": "1",
             "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=0:exitcode=0", "UBSAN_OPTIONS": "halt_on_error=0",
-            "WB_MARKERS": "/nonexistent", "CPATH": tmp, "C_INCLUDE_PATH": tmp,
+            "WB_EVENTS": "/nonexistent", "WB_EVENTS_KEY_FD": "0", "CPATH": tmp, "C_INCLUDE_PATH": tmp,
         }
         for case, fails, says in (("exit-0", MUL, "never reached its end"),
                                   ("heap-overflow", MUL, "heap-buffer-overflow")):
