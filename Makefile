@@ -22,8 +22,11 @@ BUILD     := build
 EXERCISES ?= exercises
 EDITION   ?= student
 CHAPTER   ?=
-# Debian's python3: the one its python3-* packages (pandocfilters, selenium) are for
+# Debian's python3: the one its python3-* packages (pandocfilters, selenium) are for.
+# The tools are two packages under harness/: workbook (python3 -m workbook ...)
+# and selftest (python3 -m selftest).
 PYTHON    ?= $(firstword $(wildcard /usr/bin/python3) python3)
+export PYTHONPATH := $(CURDIR)/harness
 
 CC     ?= cc
 # Every warning is an error, except an unused parameter: a correct add_backward
@@ -50,7 +53,7 @@ Q := $(if $(filter 1,$(V)),,@)
 TMPSUF = .tmp$$$$
 
 # ---- the manifest: course.toml, as make variables -----------------------------
-# harness/course.py writes them (CHAPTERS, chN.nn, chN.dir, chN.files,
+# python3 -m workbook make-include writes them (CHAPTERS, chN.nn, chN.dir, chN.files,
 # chN.examples, chN.graphs) to build/course.mk; make rebuilds it when
 # course.toml changes. Only the targets that use a chapter list read it (so
 # `make check` works in a checkout it cannot write to).
@@ -59,10 +62,10 @@ ifneq ($(filter all book book-test examples example-programs example-outputs exa
                 $(MAKECMDGOALS)),)
 -include $(COURSE_MK)
 endif
-$(COURSE_MK): course.toml harness/course.py
+$(COURSE_MK): course.toml harness/workbook/course.py
 	@harness/deps.sh grade
 	@mkdir -p $(@D)
-	$(Q)$(PYTHON) harness/course.py make-include > $@.tmp && mv $@.tmp $@
+	$(Q)$(PYTHON) -m workbook make-include > $@.tmp && mv $@.tmp $@
 
 nn = $(ch$(1).nn)
 
@@ -85,10 +88,10 @@ deps-book:
 
 # ---- grading --------------------------------------------------------------
 check: deps-grade
-	@$(PYTHON) harness/grade.py --chapter "$(CHAPTER)" --exercises "$(EXERCISES)"
+	@$(PYTHON) -m workbook check --chapter "$(CHAPTER)" --exercises "$(EXERCISES)"
 
 exercises:
-	@$(PYTHON) harness/source.py exercises $(if $(filter 1,$(FORCE)),--force)
+	@$(PYTHON) -m workbook exercises $(if $(filter 1,$(FORCE)),--force)
 
 # ---- examples: compiled against the solutions, run at build time ----------
 SOLUTION_SRCS := $(foreach n,$(CHAPTERS),$(addprefix solutions/$(call nn,$(n))/,$(ch$(n).files)))
@@ -179,21 +182,21 @@ book: deps-book
 	$(call book_step,compiling examples,example-programs,$(EXAMPLE_PROGRAMS))
 	$(call book_step,running examples,example-outputs,$(EXAMPLE_TEXTS))
 	$(call book_step,drawing figures,example-figures,$(EXAMPLE_FIGURES))
-	@$(PYTHON) book/build.py --edition $(EDITION) --build-dir $(BUILD) $(if $(FORMAT),--format $(FORMAT))
+	@$(PYTHON) -m workbook book --edition $(EDITION) --build-dir $(BUILD) $(if $(FORMAT),--format $(FORMAT))
 
 # screenshots in build/book/$(EDITION)/screenshots/, PDF pages in .../pdf-pages/
 book-test: book
 	@harness/deps.sh test
-	@$(PYTHON) book/test_browser.py --edition $(EDITION)
-	@$(PYTHON) book/test_pdf.py --edition $(EDITION)
+	@$(PYTHON) -m selftest.browser --edition $(EDITION)
+	@$(PYTHON) -m selftest.pdf --edition $(EDITION)
 
 # ---- the project's own tests ----------------------------------------------
 test: deps
-	@$(PYTHON) harness/selftest.py
+	@$(PYTHON) -m selftest
 
 # the inner loop of someone changing the grader: no book, a third of the mutants
 test-quick: deps-grade
-	@$(PYTHON) harness/selftest.py --quick
+	@$(PYTHON) -m selftest --quick
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
---[[ present.lua: turn the pieces book/weave.py made into HTML or LaTeX.
+--[[ present.lua: turn the pieces harness/workbook/weave.py made into HTML or LaTeX.
 
-Presentation only: book/weave.py (Python) has resolved code, output, figures
-and callouts, and book/build.py cross references and image paths, before
+Presentation only: harness/workbook/weave.py (Python) has resolved code, output, figures
+and callouts, and harness/workbook/book.py cross references and image paths, before
 pandoc runs this filter on the woven JSON with -t html5 or -t latex.
 
   Div.callout (.exercise .tryit .note .solution)  HTML: styled by book.css
@@ -87,7 +87,7 @@ end
 
 -- Characters Latin Modern Roman lacks: superscripts and subscripts as
 -- \textsuperscript / \textsubscript, symbols in the math font.
--- (book/build.py's latex_text does the same for the glossary.)
+-- (harness/workbook/book.py's latex_text does the same for the glossary.)
 local SCRIPT = {}
 do
   local sup, sup_to = {"⁰","¹","²","³","⁴","⁵","⁶","⁷","⁸","⁹","⁺","⁻","ⁿ","ⁱ","ᵀ"},

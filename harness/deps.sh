@@ -2,7 +2,7 @@
 # deps.sh [grade|book|test|all]: install the Debian/Ubuntu packages a workflow needs.
 # Checks with dpkg first, so it is quick and silent when everything is there.
 # Whatever fails, it says in one line what it was doing and what to run by hand;
-# harness/selftest/setup.py runs it against stand-in dpkg-query, apt-get, id and sudo.
+# harness/selftest/install.py runs it against stand-in dpkg-query, apt-get, id and sudo.
 set -euo pipefail
 
 grade=(gcc make pkg-config python3 libcriterion-dev libseccomp-dev binutils zlib1g-dev)

@@ -1,6 +1,6 @@
 """keep_work.py: `make exercises` never destroys a learner's work.
 
-The generator (`harness/source.py exercises`) records what it last wrote in
+The generator (`harness/workbook/source.py exercises`) records what it last wrote in
 exercises/.generated (a SHA-256 per file). An exercise file whose content is
 not the recorded one was edited by the learner: it is kept byte for byte, and
 one line says so and how to get the new stub (`make exercises FORCE=1`, which
@@ -20,8 +20,8 @@ Each is also run against the old behaviour (a generator that writes whenever
 the file differs from the stub, installed in the copy by wrapping source.py):
 there it must fail, which shows the check detects the loss of work.
 
-selftest.py calls checks(Failure) and adds them to its list;
-`python3 harness/selftest/keep_work.py` runs them on their own.
+selftest/__main__.py calls checks(Failure) and adds them to its list;
+`PYTHONPATH=harness python3 -m selftest.keep_work` runs them on their own.
 """
 import hashlib
 import os
@@ -34,41 +34,39 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-import course  # noqa: E402
-import source  # noqa: E402
-import todo_blocks  # noqa: E402  (a filled-in answer: the TODO blocks replaced as the book says)
+from workbook import course
+from workbook import source
+from selftest import todo_blocks  # a filled-in answer: the TODO blocks replaced as the book says
 
 PY = sys.executable or "python3"
-Failure = AssertionError  # replaced by selftest.py's Failure in checks()
+Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 EDITED = ["ch03/mul_layer.c", "ch05/affine.c"]  # the learner's filled-in answers
 LOST = "the learner's edit is gone"  # what a check says when work was destroyed
 
 # the old behaviour: write every file that differs from its stub, no record, no backup
-OLD_GENERATOR = '''"""source.py as it was before exercises/.generated: it writes unconditionally."""
-import os
-import sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import source_current as current  # noqa: E402
-current.plan = lambda have, want, recorded, force: "same" if have == want else "write"
-sys.exit(current.main(sys.argv[1:]))
+# (appended to the tree's copy of harness/workbook/source.py, it replaces the decision)
+OLD_GENERATOR = '''
+
+# the old generator, before exercises/.generated: it writes unconditionally
+plan = lambda have, want, recorded, force: "same" if have == want else "write"  # noqa: E731
 '''
 
 
 # ---- trees to work in ---------------------------------------------------------------
 
-def clean_env():
+def clean_env(pythonpath=None):
     env = dict(os.environ)
     for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # as if typed at a prompt, not run under make test
         env.pop(var, None)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     return env
 
 
-def run(cmd, cwd, timeout=300):
+def run(cmd, cwd, timeout=300, pythonpath=None):
     try:
-        r = subprocess.run(cmd, cwd=cwd, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        r = subprocess.run(cmd, cwd=cwd, env=clean_env(pythonpath), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise Failure("`%s` did not return within %d s" % (" ".join(cmd), timeout))
@@ -84,9 +82,13 @@ def learner_clone(tmp):
         status, out = run(["git", "clone", "-q", "--no-hardlinks", ROOT, clone], cwd=tmp)
         if status != 0:
             raise Failure("git clone failed:\n" + out)
-        r = subprocess.run(["git", "ls-files", "-z", "--modified", "--deleted", "--others", "--exclude-standard"],
-                           cwd=ROOT, stdout=subprocess.PIPE, check=True)
-        for rel in sorted(set(p for p in r.stdout.decode("utf-8", "surrogateescape").split("\0") if p)):
+        # what differs from the commit the clone has, staged or not, and what git does not track
+        changed = subprocess.run(["git", "diff", "-z", "--name-only", "--no-renames", "HEAD"],
+                                 cwd=ROOT, stdout=subprocess.PIPE, check=True).stdout
+        others = subprocess.run(["git", "ls-files", "-z", "--others", "--exclude-standard"],
+                                cwd=ROOT, stdout=subprocess.PIPE, check=True).stdout
+        for rel in sorted(set(p for p in (changed + b"\0" + others).decode("utf-8", "surrogateescape").split("\0")
+                              if p)):
             src, dst = os.path.join(ROOT, rel), os.path.join(clone, rel)
             if os.path.isfile(src):
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
@@ -99,13 +101,13 @@ def learner_clone(tmp):
 
 
 def generator_tree(tmp):
-    """The least the generator needs, in a temporary folder: the manifest,
-    harness/source.py and course.py, solutions/ and exercises/."""
+    """The least the generator needs, in a temporary folder: the manifest, the
+    workbook package, solutions/ and exercises/."""
     tree = os.path.join(tmp, "tree")
     os.makedirs(os.path.join(tree, "harness"))
     shutil.copy2(os.path.join(ROOT, "course.toml"), tree)
-    for name in ("source.py", "course.py"):
-        shutil.copy2(os.path.join(ROOT, "harness", name), os.path.join(tree, "harness"))
+    shutil.copytree(os.path.join(ROOT, "harness", "workbook"), os.path.join(tree, "harness", "workbook"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("solutions", "exercises"):
         shutil.copytree(os.path.join(ROOT, name), os.path.join(tree, name),
                         ignore=shutil.ignore_patterns("*.~*~"))
@@ -113,16 +115,15 @@ def generator_tree(tmp):
 
 
 def install_old_generator(tree):
-    """Make tree's harness/source.py the old one, which overwrites edited files."""
-    harness = os.path.join(tree, "harness")
-    os.rename(os.path.join(harness, "source.py"), os.path.join(harness, "source_current.py"))
-    with open(os.path.join(harness, "source.py"), "w", encoding="utf-8") as f:
+    """Make tree's generator the old one, which overwrites edited files."""
+    with open(os.path.join(tree, "harness", "workbook", "source.py"), "a", encoding="utf-8") as f:
         f.write(OLD_GENERATOR)
 
 
 def gen(tree, *args):
-    """`python3 harness/source.py exercises ARGS` in tree: (status, output)."""
-    return run([PY, os.path.join("harness", "source.py"), "exercises"] + list(args), cwd=tree, timeout=60)
+    """`python3 -m workbook exercises ARGS` in tree, on tree's own package: (status, output)."""
+    return run([PY, "-m", "workbook", "exercises"] + list(args), cwd=tree, timeout=60,
+               pythonpath=os.path.join(tree, "harness"))
 
 
 # ---- what the learner wrote ---------------------------------------------------------
@@ -253,16 +254,18 @@ def check_learner_clone(old=False, book=True):
                 raise Failure("make book failed%s:\n%s" % (why, out[-3000:]))
 
         for only in ("refused", "every snippet resolves"):
-            status, out = run([PY, "harness/selftest.py", "--only", only, "--skip-book"], clone)
-            assert_unchanged(clone, edits, before, "harness/selftest.py --only '%s'" % only, out)
+            status, out = run([PY, "-m", "selftest", "--only", only, "--skip-book"], clone,
+                              pythonpath=os.path.join(clone, "harness"))
+            assert_unchanged(clone, edits, before, "python3 -m selftest --only '%s'" % only, out)
             if status != 0 or not re.search(r"^[1-9]\d* passed, 0 failed$", out, re.M):
-                raise Failure("harness/selftest.py --only '%s' in the clone: exit %d\n%s" % (only, status, out))
+                raise Failure("python3 -m selftest --only '%s' in the clone: exit %d\n%s" % (only, status, out))
 
         status, out = run(make + ["exercises", "FORCE=1"], clone)
         if status != 0:
             raise Failure("make exercises FORCE=1 exited %d:\n%s" % (status, out))
         assert_forced(clone, edits, out, "make exercises FORCE=1")
-        status, out = run([PY, "harness/source.py", "exercises", "--check"], clone)
+        status, out = run([PY, "-m", "workbook", "exercises", "--check"], clone,
+                          pythonpath=os.path.join(clone, "harness"))
         if status != 0:
             raise Failure("after make exercises FORCE=1, exercises/ and its record must be in sync:\n" + out)
     finally:
@@ -451,7 +454,7 @@ def reported(fn):
 
 
 def checks(failure):
-    """(name, function, args) for selftest.py; failure is its Failure class."""
+    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
     global Failure
     Failure = failure
     found = [

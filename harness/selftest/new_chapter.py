@@ -19,7 +19,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TEMPLATE = os.path.join(ROOT, "harness", "template")
-Failure = AssertionError  # replaced by selftest.py's Failure in checks()
+Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 N, SLUG = 10, "gain-layer"
 
@@ -37,7 +37,7 @@ def lay_out(tree, n=N, slug=SLUG):
         "chapter.md": "chapters/%s-%s/chapter.md" % (nn, slug),
         "gain_demo.c": "chapters/%s-%s/gain_demo.c" % (nn, slug),
         "gain_layer.c": "solutions/ch%s/gain_layer.c" % nn,
-        "test.c": "harness/tests/test_ch%s.c" % nn,
+        "test.c": "harness/grader/test_ch%s.c" % nn,
     }
     written = []
     for name, rel in places.items():
@@ -84,7 +84,7 @@ def check_new_chapter():
         py = sys.executable or "python3"
         steps = [
             (make + ["exercises"], 0, [r"ch%02d/gain_layer\.c" % N]),
-            ([py, "harness/source.py", "lint"], 0, []),
+            ([py, "-m", "workbook", "lint"], 0, []),
             (make + ["check", "CHAPTER=%d" % N, "EXERCISES=solutions"], 0,
              [r"^chapter %d: 2/2 passed$" % N, r"\(given code\) gain_forward"]),
             (make + ["check", "CHAPTER=%d" % N], 2,  # make's own status when the grader's is 1
@@ -118,7 +118,7 @@ def check_new_chapter():
 
 
 def checks(failure):
-    """(name, function, args) for selftest.py; failure is its Failure class."""
+    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
     global Failure
     Failure = failure
     return [("a chapter 10 from harness/template builds, grades and is in the book", check_new_chapter, ())]

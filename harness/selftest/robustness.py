@@ -16,7 +16,7 @@ and asserts the exact outcome:
   - the learner's files are byte-identical afterwards (and nothing was added);
   - no process of the run is left behind.
 
-selftest.py calls checks(Failure) and adds them to its list.
+selftest/__main__.py calls checks(Failure) and adds them to its list.
 """
 import hashlib
 import os
@@ -31,11 +31,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BAD = os.path.join(HERE, "bad")
-sys.path.insert(0, os.path.dirname(HERE))
-import course  # noqa: E402
+from workbook import course
 
 CHAPTER = 3
-Failure = AssertionError  # replaced by selftest.py's Failure in checks()
+Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 
 def score(failing):
@@ -624,7 +623,7 @@ def check_killed_grader():
     with Submission("infinite-loop") as sub:
         proc = start_grader(sub, {"GRADE_TIMEOUT": "30"})
         wait_for_tests(sub, proc)
-        grader = [p.split(":")[0] for p in processes_with("harness/grade.py")
+        grader = [p.split(":")[0] for p in processes_with("workbook check")
                   if sub.dir in p and "python" in p]
         if not grader:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -661,7 +660,7 @@ def reported(fn):
 
 
 def checks(failure):
-    """(name, function, args) for selftest.py; failure is its Failure class."""
+    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
     global Failure
     Failure = failure
     found = []

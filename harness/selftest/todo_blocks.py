@@ -5,12 +5,12 @@ The chapters tell the learner to replace the whole TODO block of each backward
 For every chapter, this takes the committed stubs in exercises/, replaces each
 TODO block (the lines a `@stub` part produces) with the reference body (the
 lines of its `@solution` part) exactly so, in a copy of exercises/, and grades
-that copy with `harness/grade.py --chapter N`: every test of the chapter must
+that copy with `harness/workbook/grade.py --chapter N`: every test of the chapter must
 pass. A reference body that leaves a parameter unused (add_backward's `layer`)
 must not stop the learner's build.
 
-selftest.py calls checks(Failure) and adds them to its list;
-`python3 harness/selftest/todo_blocks.py` runs them on their own.
+selftest/__main__.py calls checks(Failure) and adds them to its list;
+`PYTHONPATH=harness python3 -m selftest.todo_blocks` runs them on their own.
 """
 import concurrent.futures
 import json
@@ -23,12 +23,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.dirname(HERE))
-import course  # noqa: E402
-import source  # noqa: E402
+from workbook import course
+from workbook import source
 
 PY = sys.executable or "python3"
-Failure = AssertionError  # replaced by selftest.py's Failure in checks()
+Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 
 def completed(ch, name, exdir=None, solutions=None):
@@ -71,7 +70,7 @@ def grade_completed(ch):
         for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
             env.pop(var, None)
         try:
-            r = subprocess.run([PY, "harness/grade.py", "--chapter", str(ch.number), "--exercises", exdir,
+            r = subprocess.run([PY, "-m", "workbook", "check", "--chapter", str(ch.number), "--exercises", exdir,
                                 "--results", results], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, errors="replace", timeout=180,
                                stdin=subprocess.DEVNULL)
@@ -131,7 +130,7 @@ def check_completion_is_the_reference():
 
 
 def checks(failure):
-    """(name, function, args) for selftest.py; failure is its Failure class."""
+    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
     global Failure
     Failure = failure
     return [

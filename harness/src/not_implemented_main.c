@@ -1,5 +1,5 @@
 /* not_implemented_main.c: NOT_IMPLEMENTED() in an example program.
- * (Under the grader, harness/tests/gradcheck.c provides the other version.) */
+ * (Under the grader, harness/grader/gradcheck.c provides the other version.) */
 #include <stdio.h>
 #include <stdlib.h>
 

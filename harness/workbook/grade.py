@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """grade.py: build a directory of exercises with the harness and grade it.
 
   grade.py [--chapter N] [--exercises DIR] [--results FILE]
@@ -6,11 +5,11 @@
 Called by `make check CHAPTER=N EXERCISES=DIR`. For each chapter it compiles
 the learner's files (warnings are errors, AddressSanitizer and UBSan on),
 links them with the chapter's Criterion tests and runs the tests, each in its
-own sandboxed process (harness/tests/gc_guard.c), in a clean environment with
+own sandboxed process (harness/grader/gc_guard.c), in a clean environment with
 limits on time, memory and output.
 
 The verdict of a test comes from one record, the run's event log (one JSON
-object a line, described at the top of harness/tests/gc_guard.c), never from
+object a line, described at the top of harness/grader/gc_guard.c), never from
 what the learner's code prints. Two kinds of process write it:
   - Criterion's runner (which never runs the learner's code), through report
     hooks: how each test ended, its failed assertions, Criterion's verdict.
@@ -40,8 +39,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import course  # noqa: E402
+from workbook import course
 
 ROOT = course.ROOT
 BUILD = os.path.join(ROOT, "build", "grade")
@@ -58,9 +56,9 @@ PLAIN_CFLAGS = ["-std=c11", "-O0", "-w", "-fdiagnostics-color=never"]
 LEARNER_CFLAGS = CFLAGS + ["-Wno-error=unused-parameter", "-Wno-error=unused-variable",
                            "-Wno-error=unused-but-set-variable", "-Wno-error=unused-but-set-parameter",
                            "-Wno-error=unused-function"]
-INCLUDES = ["-I" + os.path.join(ROOT, "harness", "include"), "-I" + os.path.join(ROOT, "harness", "tests"),
+INCLUDES = ["-I" + os.path.join(ROOT, "harness", "include"), "-I" + os.path.join(ROOT, "harness", "grader"),
             "-fmacro-prefix-map=%s/=" % ROOT]
-HARNESS_SUPPORT = [os.path.join(ROOT, "harness", "tests", f) for f in ("gradcheck.c", "gc_guard.c")]
+HARNESS_SUPPORT = [os.path.join(ROOT, "harness", "grader", f) for f in ("gradcheck.c", "gc_guard.c")]
 JOBS = 2                   # tests run in parallel
 MAX_TIMEOUT = 60           # GRADED's own .timeout in gradcheck.h: the grader can only lower it
 MEMORY_MB = 1024           # resident memory of one test process
@@ -110,7 +108,7 @@ def tests_of(ch):
     score. A comment line `/* uses: test_a test_b */` right above a test names
     the tests of the functions it builds on: when one of those fails too, its
     message says so."""
-    path = os.path.join(ROOT, "harness", "tests", "test_%s.c" % ch.nn)
+    path = os.path.join(ROOT, "harness", "grader", "test_%s.c" % ch.nn)
     rel = os.path.relpath(path, ROOT)
     with open(path, encoding="utf-8") as f:
         text = f.read()
@@ -358,7 +356,7 @@ def compile_chapter(ch, exdir, work, notes):
         shown_of[obj] = shown
         objs.append(obj)
     harness = []
-    for src in HARNESS_SUPPORT + [os.path.join(ROOT, "harness", "tests", "test_%s.c" % ch.nn)]:
+    for src in HARNESS_SUPPORT + [os.path.join(ROOT, "harness", "grader", "test_%s.c" % ch.nn)]:
         obj, problem = harness_object(src, work)
         if problem:
             return None, problem
@@ -401,7 +399,7 @@ def kill_group(proc):
         pass
 
 
-# ---- the event log (harness/tests/gc_guard.c) -------------------------------------
+# ---- the event log (harness/grader/gc_guard.c) -------------------------------------
 
 TEST_EVENTS = ("start", "sandbox", "array", "signal", "forbidden", "pc", "end")  # the test's own process
 SIGNED_LINE = re.compile(rb'(\{.*),"mac":"([0-9a-f]{16})"\}')  # the runner's lines: MAC of group 1
@@ -975,10 +973,11 @@ def print_chapter(ch, exdir, results, problem, notes=()):
     line = "chapter %d: %d/%d passed" % (ch.number, passed, len(mine))
     print(paint(line, "1;32" if passed == len(mine) and given_passed == len(given) else "1;31"))
     if given and given_passed < len(given) and not problem:
-        print(paint("  and %d of the %d checks of the code the chapter gives you fail%s: was it changed? "
-                    "`git diff` shows what changed"
-                    % (len(given) - given_passed, len(given), "s" if len(given) - given_passed == 1 else ""),
-                    "1;31"))
+        failing = len(given) - given_passed
+        what = ("the check of the code the chapter gives you fails" if len(given) == 1 else
+                "%d of the %d checks of the code the chapter gives you fail%s"
+                % (failing, len(given), "s" if failing == 1 else ""))
+        print(paint("  and %s: was that code changed? `git diff` shows what changed" % what, "1;31"))
     print()
     sys.stdout.flush()
     return passed, len(mine), given_passed, len(given)
@@ -1145,12 +1144,17 @@ def main(argv):
     return 0 if all(p == t and gp == gt for _, p, t, gp, gt in summary) else 1
 
 
-if __name__ == "__main__":
+def command(argv):
+    """`python3 -m workbook check ...`: grade, stopping cleanly on Ctrl-C or a signal."""
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
     try:
-        sys.exit(main(sys.argv[1:]))
+        return main(argv)
     except (KeyboardInterrupt, Interrupted):
         print("\ninterrupted: grading stopped; your files were not changed, and the next run starts afresh",
               file=sys.stderr)
-        sys.exit(130)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(command(sys.argv[1:]))

@@ -1,4 +1,4 @@
-"""Deliberately wrong chapter 1 solutions that the grader must reject (see harness/mutants.py)."""
+"""Deliberately wrong chapter 1 solutions that the grader must reject (see harness/selftest/mutants/__init__.py)."""
 
 ACCUMULATE = ("grad[node->a] += grad[k] * da; /* += : a value read twice */\n"
               "        grad[node->b] += grad[k] * db; /*      gets a share from each read */")

@@ -1,7 +1,7 @@
 """setup.py: harness/deps.sh, the first thing `make book` and `make check` run,
 tested without a fresh machine. Part of `make test`; also runs on its own:
 
-  python3 harness/selftest/setup.py
+  PYTHONPATH=harness python3 -m selftest.install
 
 deps.sh runs with stand-ins for dpkg-query, apt-get, id and sudo first on its
 PATH (harness/selftest/fake-bin/; the stand-in apt-get writes each call's
@@ -27,7 +27,7 @@ back (first of all the old `installed=" $(dpkg-query ...)"` line, which ended
 the script without a word when dpkg did not know a package) must make the
 scenarios that guard against that bug fail.
 
-selftest.py calls checks(Failure) and adds them to its list.
+selftest/__main__.py calls checks(Failure) and adds them to its list.
 """
 import os
 import re
@@ -46,7 +46,7 @@ STAND_INS = ("dpkg-query", "apt-get", "id", "sudo")
 TOOLS = ("bash", "sh", "env", "true", "awk", "grep", "head", "tail", "mktemp", "rm")
 SET = "book"  # the set `make book` asks for
 
-Failure = AssertionError  # replaced by selftest.py's Failure in checks()
+Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 
 def package_sets(path=DEPS):
@@ -349,7 +349,7 @@ def reported(fn):
 
 
 def checks(failure):
-    """(name, function, args) for selftest.py; failure is its Failure class."""
+    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
     global Failure
     Failure = failure
     found = [("deps.sh: " + name, check_scenario, (fn,)) for name, fn in SCENARIOS]

@@ -1,4 +1,4 @@
-"""Deliberately wrong chapter 4 solutions that the grader must reject (see harness/mutants.py)."""
+"""Deliberately wrong chapter 4 solutions that the grader must reject (see harness/selftest/mutants/__init__.py)."""
 
 RELU = ["relu_backward_book", "relu_backward_zero", "relu_backward_random"]
 SIGMOID = ["sigmoid_backward_book", "sigmoid_backward_random"]

@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
-"""test_pdf.py: the PDF book as a reader meets it, page by page.
+"""selftest.pdf (python3 -m selftest.pdf): the PDF book as a reader meets it, page by page.
 
-  /usr/bin/python3 book/test_pdf.py [--edition student|instructor] [--pdf FILE] [--pages DIR] [--self-check]
+  PYTHONPATH=harness /usr/bin/python3 -m selftest.pdf [--edition student|instructor] [--pdf FILE] [--pages DIR] [--self-check]
 
 Checks build/book/<edition>/backprop-workbook.pdf with poppler-utils
 (pdfinfo, pdftotext, pdffonts, pdftoppm, pdftohtml) and the xelatex log and
-LaTeX source book/build.py keeps in build/book/<edition>/work/latex/. What
+LaTeX source harness/workbook/book.py keeps in build/book/<edition>/work/latex/. What
 the book holds (chapters, their numbered sections and figures, the glossary,
 the edition) it takes from build/book/<edition>/book.json, the model the build
 wrote (book/README.md), never working it out again from the Markdown:
@@ -39,7 +38,7 @@ LaTeX preamble (a code line too long for the page, a Korean word in a font
 without Hangul, a link to nowhere, a heading's target stranded at the foot of a
 page, an uncaptioned figure, an unhighlighted listing) and a PDF whose font is
 not embedded, and checks that each defect is reported. Run it with Debian's
-/usr/bin/python3: it takes the page geometry from book/build.py, which needs
+/usr/bin/python3: it takes the page geometry from harness/workbook/book.py, which needs
 python3-pandocfilters.
 """
 import argparse
@@ -54,8 +53,10 @@ import tempfile
 import time
 import unicodedata
 
-BOOK = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BOOK)
+from workbook import course
+
+ROOT = course.ROOT
+BOOK = os.path.join(ROOT, "book")
 
 PDF_NAME = "backprop-workbook.pdf"
 MODEL_NAME = "book.json"
@@ -97,10 +98,9 @@ def squash(s):
 # ---------------------------------------------------------------- what the book should hold
 
 def geometry():
-    """The text block from book/build.py's LaTeX geometry: (left, right, top, bottom) in pt from the
+    """The text block from harness/workbook/book.py's LaTeX geometry: (left, right, top, bottom) in pt from the
     page's top-left corner, for A4 paper."""
-    sys.path.insert(0, BOOK)
-    import build
+    from workbook import book as build
     g = [v for v in build.LATEX_VARS if v.startswith("geometry=")][0][len("geometry="):]
     opts = dict(o.split("=", 1) for o in g.split(",") if "=" in o)
 
@@ -113,7 +113,7 @@ def geometry():
 
 
 def read_model(out_root):
-    """build/book/<edition>/book.json, the book as book/build.py built it."""
+    """build/book/<edition>/book.json, the book as harness/workbook/book.py built it."""
     path = os.path.join(out_root, MODEL_NAME)
     try:
         with open(path, encoding="utf-8") as f:
@@ -375,7 +375,7 @@ def check_pdf(pdf, logfile, texfile, expect, tmp):
     tex_text = open(texfile, encoding="utf-8", errors="replace").read() if texfile and os.path.exists(texfile) else ""
     if logfile:
         if not os.path.exists(logfile):
-            raise TestError("no xelatex log at %s (book/build.py keeps it)" % logfile)
+            raise TestError("no xelatex log at %s (harness/workbook/book.py keeps it)" % logfile)
         problems += check_log(open(logfile, encoding="utf-8", errors="replace").read(), tex_text.split("\n"))
     words = pages_words(pdf)
     problems += check_words_in_margin(words, geo)
@@ -469,8 +469,7 @@ def write_unembedded_pdf(path):
 
 
 def self_check():
-    sys.path.insert(0, BOOK)
-    import build
+    from workbook import book as build
     tmp = tempfile.mkdtemp(prefix="wb-pdf-selfcheck.")
     failures = []
     try:

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
-"""selftest.py: the workbook's own tests (`make test`, `make test-quick`).
+"""python3 -m selftest: the workbook's own tests (`make test`, `make test-quick`).
 
-  selftest.py [--only SUBSTRING] [--skip-book] [--quick]
+  PYTHONPATH=harness python3 -m selftest [--only SUBSTRING] [--skip-book] [--quick]
 
 --quick is the inner loop of someone changing the grader (under a minute):
 sync, lint, grading, robustness and every third mutant of each chapter; no
@@ -20,16 +19,14 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import course  # noqa: E402
-import mutants  # noqa: E402
-from mutants import MUTANTS  # noqa: E402
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "selftest"))
-import robustness  # noqa: E402  (issue 4: the grader against bad learner code and bad input)
-import keep_work  # noqa: E402  (no make target loses a learner's edits)
-import new_chapter  # noqa: E402  (a chapter from harness/template builds, grades, is in the book)
-import setup  # noqa: E402  (the installer, with stand-ins for dpkg-query and apt-get)
-import todo_blocks  # noqa: E402  (a correct answer written as the book says compiles and passes)
+from workbook import course
+from selftest import mutants
+from selftest.mutants import MUTANTS
+from selftest import robustness  # the grader against bad learner code and bad input
+from selftest import keep_work  # no make target loses a learner's edits
+from selftest import new_chapter  # a chapter from harness/template builds, grades, is in the book
+from selftest import install  # the installer, with stand-ins for dpkg-query and apt-get
+from selftest import todo_blocks  # a correct answer written as the book says compiles and passes
 
 ROOT = course.ROOT
 PY = sys.executable or "python3"
@@ -49,7 +46,7 @@ def grade(exdir, chapter=None):
     fd, path = tempfile.mkstemp(suffix=".json")
     os.close(fd)
     try:
-        cmd = [PY, "harness/grade.py", "--exercises", exdir, "--results", path]
+        cmd = [PY, "-m", "workbook", "check", "--exercises", exdir, "--results", path]
         if chapter is not None:
             cmd += ["--chapter", str(chapter)]
         r = sh(cmd)
@@ -69,13 +66,13 @@ def gradable():
 # ---- checks ------------------------------------------------------------------
 
 def check_exercises_in_sync():
-    r = sh([PY, "harness/source.py", "exercises", "--check"])
+    r = sh([PY, "-m", "workbook", "exercises", "--check"])
     if r.returncode != 0:
         raise Failure(r.stdout)
 
 
 def check_snippets():
-    r = sh([PY, "harness/source.py", "lint"])
+    r = sh([PY, "-m", "workbook", "lint"])
     if r.returncode != 0:
         raise Failure(r.stdout)
 
@@ -209,13 +206,13 @@ def check_examples():
 
 def check_bad_chapter():
     for bad, expect in (("9", "does not exist"), ("abc", "not a chapter number"), ("3x", "not a chapter number")):
-        r = sh([PY, "harness/grade.py", "--chapter", bad])
+        r = sh([PY, "-m", "workbook", "check", "--chapter", bad])
         if r.returncode != 2 or expect not in r.stdout or "valid chapters: " not in r.stdout:
             raise Failure("CHAPTER=%s: exit %d, said:\n%s" % (bad, r.returncode, r.stdout))
 
 
 def check_missing_exercises_dir():
-    r = sh([PY, "harness/grade.py", "--exercises", "no/such/dir"])
+    r = sh([PY, "-m", "workbook", "check", "--exercises", "no/such/dir"])
     if r.returncode != 2 or "does not exist" not in r.stdout:
         raise Failure("exit %d, said:\n%s" % (r.returncode, r.stdout))
 
@@ -311,10 +308,11 @@ def check_book(edition):
         raise Failure(r.stdout[-3000:])
 
 
-def check_book_reader(script, *args):
-    """The built book as a reader meets it (issue 5): book/test_browser.py or
-    book/test_pdf.py, on an edition or in --self-check mode."""
-    r = sh([PY, "book/" + script] + list(args))
+def check_book_reader(module, *args):
+    """The built book as a reader meets it: `python3 -m MODULE ARGS`, MODULE being
+    selftest.browser or selftest.pdf on an edition or in --self-check mode, or the
+    book build's own --self-check."""
+    r = sh([PY, "-m"] + module.split() + list(args))
     if r.returncode != 0:
         raise Failure(r.stdout[-4000:])
 
@@ -343,7 +341,7 @@ def all_checks(skip_book, quick=False):
             if not quick or k % QUICK_MUTANTS == 0:
                 checks.append(("chapter %d rejects mutant: %s" % (chapter, m[0]), check_mutant, (chapter,) + m))
     checks += robustness.checks(Failure)
-    checks += setup.checks(Failure) + todo_blocks.checks(Failure)
+    checks += install.checks(Failure) + todo_blocks.checks(Failure)
     checks += [c for c in keep_work.checks(Failure) if not (quick and "clone" in c[0])]
     if not quick:
         checks += new_chapter.checks(Failure)
@@ -352,19 +350,21 @@ def all_checks(skip_book, quick=False):
         checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
         for edition in ("student", "instructor"):
             checks.append(("book in headless Chromium, desktop and phone (%s)" % edition, check_book_reader,
-                           ("test_browser.py", "--edition", edition)))
+                           ("selftest.browser", "--edition", edition)))
             checks.append(("book PDF: text, fonts, margins, links, TeX log (%s)" % edition, check_book_reader,
-                           ("test_pdf.py", "--edition", edition)))
+                           ("selftest.pdf", "--edition", edition)))
         checks.append(("book build refuses each deliberately broken chapter (lists)", check_book_reader,
-                       ("build.py", "--self-check")))
+                       ("workbook book", "--self-check")))
         checks.append(("browser test catches each deliberately broken page", check_book_reader,
-                       ("test_browser.py", "--self-check")))
+                       ("selftest.browser", "--self-check")))
         checks.append(("PDF test catches each deliberately broken PDF", check_book_reader,
-                       ("test_pdf.py", "--self-check")))
+                       ("selftest.pdf", "--self-check")))
     return checks
 
 
 def main(argv):
+    # every tool this starts imports the workbook's packages from harness/
+    os.environ["PYTHONPATH"] = os.path.join(ROOT, "harness")
     only = None
     if "--only" in argv:
         only = argv[argv.index("--only") + 1]

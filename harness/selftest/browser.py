@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
-"""test_browser.py: the HTML book as a reader meets it, in headless Chromium.
+"""selftest.browser (python3 -m selftest.browser): the HTML book as a reader meets it, in headless Chromium.
 
-  /usr/bin/python3 book/test_browser.py [--edition student|instructor] [--html DIR]
+  PYTHONPATH=harness /usr/bin/python3 -m selftest.browser [--edition student|instructor] [--html DIR]
                                         [--screenshots DIR] [--self-check]
 
 Loads every page of build/book/<edition>/html/ from file:// URLs, at desktop
@@ -34,7 +33,7 @@ leave the machine blocked (and reported). It fails on
 
 What the book should hold, chapter by chapter (its page, title, numbered
 sections and figures) and the glossary, it reads from the book model
-book/build.py writes, build/book/<edition>/book.json, and compares with what
+harness/workbook/book.py writes, build/book/<edition>/book.json, and compares with what
 the browser shows. It saves screenshots of a few pages, desktop and phone, in
 build/book/<edition>/screenshots/ for a person to look at.
 
@@ -60,10 +59,10 @@ import tempfile
 import time
 import urllib.parse
 
-BOOK = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BOOK)
-sys.path.insert(0, os.path.join(ROOT, "harness"))
-import course  # noqa: E402
+from workbook import course
+
+ROOT = course.ROOT
+BOOK = os.path.join(ROOT, "book")
 
 # Emulation.setDeviceMetricsOverride: the phone is a phone (mobile viewport rules, 2x pixels)
 DESKTOP = {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}
@@ -561,7 +560,7 @@ MODEL_NAME = "book.json"
 
 
 def read_model(html_dir):
-    """The book model book/build.py writes beside the HTML folder,
+    """The book model harness/workbook/book.py writes beside the HTML folder,
     build/book/<edition>/book.json: the chapters with their pages, titles,
     sections (id, number, title, level) and figures (id, number), and the
     glossary (term, korean, id), as the build numbered and wrote them. The
@@ -572,7 +571,7 @@ def read_model(html_dir):
         with open(path, encoding="utf-8") as f:
             model = json.load(f)
     except FileNotFoundError:
-        raise TestError("%s is missing: build the book (make book); book/build.py writes it beside %s/"
+        raise TestError("%s is missing: build the book (make book); harness/workbook/book.py writes it beside %s/"
                         % (where, os.path.basename(os.path.abspath(html_dir)))) from None
     except (OSError, ValueError) as e:
         raise TestError("%s cannot be read: %s" % (where, e)) from None
@@ -587,7 +586,7 @@ def read_model(html_dir):
             e["term"], e["korean"], e["id"]
     except (KeyError, TypeError) as e:
         raise TestError("%s lacks %s, which this test reads (book/README.md describes the model; "
-                        "is it from an older book/build.py? make book)" % (where, e)) from None
+                        "is it from an older harness/workbook/book.py? make book)" % (where, e)) from None
     return model
 
 
@@ -681,7 +680,7 @@ def take_screenshot(b, shots_dir, page, anchor, vpname):
     would (so :target shows), or at its top."""
     if anchor:
         if not b.evaluate("return !!document.getElementById(arguments[0])", anchor):
-            log("note: no #%s in %s to take a screenshot of (book/test_browser.py SCREENSHOTS)" % (anchor, page))
+            log("note: no #%s in %s to take a screenshot of (harness/selftest/browser.py SCREENSHOTS)" % (anchor, page))
             return
         b.evaluate("location.hash = arguments[0]", "#" + anchor)
     elif b.evaluate("return location.hash"):

@@ -1,6 +1,6 @@
 """weave.py: the chapters of the book, each read once and resolved in Python.
 
-Used by book/build.py (and its --self-check):
+Used by harness/workbook/book.py (and its --self-check):
 
   load(chapters, edition, build_dir)   every chapter.md and book/intro.md read by
                                        pandoc (-t json, one process each, in
@@ -21,7 +21,7 @@ AST (strip_bookkeeping).
 
 What is resolved (see CONTRIBUTING.md, "References in Markdown"):
 
-  ```{.c file="PATH" snippet="NAME"}```   harness/source.py show(), in-process
+  ```{.c file="PATH" snippet="NAME"}```   harness/workbook/source.py show(), in-process
   ```{.output run="NAME"}```              BUILD/examples/chNN/NAME.out
   ![caption](graph:NAME){#fig:id}         BUILD/examples/chNN/NAME.svg (HTML) / .pdf (PDF)
   ![caption](picture.svg)                 a file next to chapter.md
@@ -50,11 +50,11 @@ except ImportError:  # pragma: no cover
     sys.exit("book: error: %s has no pandocfilters module: install python3-pandocfilters (`make deps-book`) "
              "and run the book's scripts with Debian's /usr/bin/python3" % sys.executable)
 
-BOOK = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BOOK)
-sys.path.insert(0, os.path.join(ROOT, "harness"))
-import course  # noqa: E402  (harness/course.py: the manifest)
-import source  # noqa: E402  (harness/source.py: parse, show, SourceError)
+from workbook import course  # the manifest
+from workbook import source  # the markers: parse, show, SourceError
+
+ROOT = course.ROOT
+BOOK = os.path.join(ROOT, "book")
 
 # the manifest's name in messages
 MANIFEST = os.path.relpath(getattr(course, "MANIFEST", os.path.join(ROOT, "course.toml")), ROOT)

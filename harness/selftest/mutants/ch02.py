@@ -1,4 +1,4 @@
-"""Deliberately wrong chapter 2 solutions that the grader must reject (see harness/mutants.py)."""
+"""Deliberately wrong chapter 2 solutions that the grader must reject (see harness/selftest/mutants/__init__.py)."""
 
 SQUARE = ["square_backward_book", "square_backward_random"]
 EXP = ["exp_backward_book", "exp_backward_random"]

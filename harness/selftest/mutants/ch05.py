@@ -1,4 +1,4 @@
-"""Deliberately wrong chapter 5 solutions that the grader must reject (see harness/mutants.py)."""
+"""Deliberately wrong chapter 5 solutions that the grader must reject (see harness/selftest/mutants/__init__.py)."""
 
 AFFINE_BACKWARD = ["affine_backward_book", "affine_backward_random"]
 SOFTMAX_BACKWARD = ["softmax_loss_backward_book", "softmax_loss_backward_random"]

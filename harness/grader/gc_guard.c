@@ -1,8 +1,8 @@
 /* gc_guard.c: what every graded test does before and after its body, and the
- * one record of a chapter's run, the event log, that harness/grade.py reads.
+ * one record of a chapter's run, the event log, that harness/workbook/grade.py reads.
  *
  * ---- the event log -------------------------------------------------------------
- * harness/grade.py runs a chapter's tests with WB_EVENTS naming a file. Every
+ * harness/workbook/grade.py runs a chapter's tests with WB_EVENTS naming a file. Every
  * line of it is one event, a JSON object:
  *
  *   {"test":"ch03.mul_backward_book","event":"start","pid":4242}

@@ -11,7 +11,7 @@ import os
 import sys
 import tomllib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MANIFEST = os.path.join(ROOT, "course.toml")
 
 CHAPTER_KEYS = {"number", "dir", "title", "files", "example", "function"}
@@ -142,7 +142,7 @@ def make_include():
     """The make variables the Makefile reads: CHAPTERS, and per chapter N
     chN.nn, chN.dir, chN.files, chN.examples, chN.graphs, and chN.upto (the
     numbers of the chapters up to N: what its examples link)."""
-    lines = ["# Written by `harness/course.py make-include` from course.toml: do not edit.",
+    lines = ["# Written by `harness/workbook/course.py make-include` from course.toml: do not edit.",
              "CHAPTERS := %s" % " ".join(str(c.number) for c in chapters())]
     for c in chapters():
         n = c.number

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """source.py: the one reader of `// @...` markers in the workbook's C files.
 
   source.py exercises [--force]      write exercises/ from solutions/, never over
@@ -30,8 +29,7 @@ import re
 import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import course  # noqa: E402
+from workbook import course
 
 ROOT = course.ROOT
 MARKER = re.compile(r"^(\s*)//\s*@(\w+)(?:\s+(\S+))?\s*$")

@@ -1,4 +1,4 @@
-/* gradcheck.h: the grader's own tools, shared by every harness/tests/test_chNN.c.
+/* gradcheck.h: the grader's own tools, shared by every harness/grader/test_chNN.c.
  *
  * The grader trusts only what is here and in the test files: its own forward
  * functions, its own central differences, its own messages. The learner's
@@ -14,7 +14,7 @@
  * test's process and let the grader tell "passed" from "the learner's code
  * ended the process early". Which tests check given code, and what each is
  * worth, course.toml says. The grader lowers the time limit
- * to its own (10 s by default, see harness/grade.py); 60 s applies only when a
+ * to its own (10 s by default, see harness/workbook/grade.py); 60 s applies only when a
  * test binary is run by hand. */
 #define GRADED(suite, name, desc) \
     Test(suite, name, .description = desc, .init = gc_test_start, .fini = gc_test_end, .timeout = 60)

@@ -1,4 +1,4 @@
-"""Deliberately wrong chapter 6 solutions that the grader must reject (see harness/mutants.py)."""
+"""Deliberately wrong chapter 6 solutions that the grader must reject (see harness/selftest/mutants/__init__.py)."""
 
 BACKWARD = ["two_layer_backward_small", "two_layer_backward_shapes"]
 

@@ -1,4 +1,4 @@
-"""Deliberately wrong chapter 3 solutions that the grader must reject (see harness/mutants.py)."""
+"""Deliberately wrong chapter 3 solutions that the grader must reject (see harness/selftest/mutants/__init__.py)."""
 
 MUTANTS = [
 # (name, file, old, new, tests that must fail, text the message must contain)

@@ -1,0 +1,37 @@
+"""python3 -m workbook COMMAND [ARGS]: the workbook's one command line.
+
+  check [--chapter N] [--exercises DIR] [--results FILE]   grade (make check)
+  exercises [--check] [--force]                            exercises/ from solutions/ (make exercises)
+  show FILE [SNIPPET] [--edition student|instructor]       a file or snippet as the book shows it
+  lint                                                     every snippet resolves and is used
+  book [--edition E] [--format all|html|pdf] [--self-check]   the book (make book)
+  make-include                                             make's variables from course.toml
+
+Run from the workbook's top folder with PYTHONPATH=harness (the Makefile does both).
+"""
+import sys
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__.strip())
+        return 0 if argv else 2
+    verb, rest = argv[0], argv[1:]
+    if verb == "check":
+        from workbook import grade
+        return grade.command(rest)
+    if verb in ("exercises", "show", "lint"):
+        from workbook import source
+        return source.main(argv)
+    if verb == "book":
+        from workbook import book
+        return book.main(rest)
+    if verb == "make-include":
+        from workbook import course
+        return course.main(argv)
+    print("workbook: unknown command %r\n\n%s" % (verb, __doc__.strip()), file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
