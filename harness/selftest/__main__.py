@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from workbook import course
@@ -369,12 +370,14 @@ def main(argv):
     if "--only" in argv:
         only = argv[argv.index("--only") + 1]
     checks = [c for c in all_checks("--skip-book" in argv, "--quick" in argv) if only is None or only in c[0]]
-    # Examples and the book use make; run them after the parallel grading checks.
-    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader,
-                                            check_guard_detects)]
-    parallel = [c for c in checks if c not in serial]
+    # Examples and the book use make in this tree: one after the other, in a
+    # stream of their own beside the grading checks (which work in copies). The
+    # guard's own check rewrites an exercise file, so it runs when all else is done.
+    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader)]
+    last = [c for c in checks if c[1] is check_guard_detects]
+    parallel = [c for c in checks if c not in serial and c not in last]
     # the make-based steps must not touch a learner's files
-    serial = [(name, fn if fn is check_guard_detects else guard_exercises(fn), args) for name, fn, args in serial]
+    serial = [(name, guard_exercises(fn), args) for name, fn, args in serial]
     passed = failed = 0
     start = time.time()
 
@@ -387,20 +390,31 @@ def main(argv):
         except Failure as e:
             return name, str(e), time.time() - t0
 
+    lock = threading.Lock()
+
     def report(item):
         nonlocal passed, failed
         name, error, secs = item
-        if error is None:
-            passed += 1
-            print("ok    %-62s %5.1fs" % (name, secs), flush=True)
-        else:
-            failed += 1
-            print("FAIL  %s\n%s" % (name, "\n".join("      " + l for l in error.rstrip().splitlines())), flush=True)
+        with lock:
+            if error is None:
+                passed += 1
+                print("ok    %-62s %5.1fs" % (name, secs), flush=True)
+            else:
+                failed += 1
+                print("FAIL  %s\n%s" % (name, "\n".join("      " + l for l in error.rstrip().splitlines())),
+                      flush=True)
 
+    def make_stream():
+        for c in serial:
+            report(run(c))
+
+    stream = threading.Thread(target=make_stream)
+    stream.start()
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for item in pool.map(run, parallel):
             report(item)
-    for c in serial:
+    stream.join()
+    for c in last:
         report(run(c))
     print("selftest took %.0f s" % (time.time() - start))
     print("%d passed, %d failed" % (passed, failed))

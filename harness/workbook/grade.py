@@ -213,9 +213,33 @@ def libc_symbols(work):
         for lib in ("libc.so.6", "libm.so.6"):
             path = run([CC, "-print-file-name=" + lib], work).stdout.strip()
             if os.path.isabs(path) and os.path.exists(path):
-                out = run(["nm", "-D", "--defined-only", "-P", path], work).stdout
-                _libc_symbols |= {l.split()[0].split("@")[0] for l in out.splitlines() if l.strip()}
+                _libc_symbols |= library_symbols(path, work)
     return _libc_symbols
+
+
+def library_symbols(path, work):
+    """The names a shared library defines, read with nm once and kept in the
+    cache folder (keyed by the library's path, size and time)."""
+    st = os.stat(path)
+    cache = os.path.join(os.path.dirname(os.path.dirname(work)), "cache")
+    kept = os.path.join(cache, "symbols.%s.txt" % hashlib.sha256(
+        ("%s %d %d" % (os.path.realpath(path), st.st_size, st.st_mtime_ns)).encode()).hexdigest()[:20])
+    try:
+        with open(kept, encoding="utf-8") as f:
+            return set(f.read().split())
+    except OSError:
+        pass
+    out = run(["nm", "-D", "--defined-only", "-P", path], work).stdout
+    names = {l.split()[0].split("@")[0] for l in out.splitlines() if l.strip()}
+    try:
+        os.makedirs(cache, exist_ok=True)
+        tmp = "%s.%d.tmp" % (kept, os.getpid())
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write("\n".join(sorted(names)))
+        os.replace(tmp, kept)
+    except OSError:
+        pass
+    return names
 
 
 def constructors(obj, work):
@@ -242,14 +266,25 @@ def link_problem(output, shown_of):
     return "linking your files with the grader failed:\n" + indent(first_lines(output, COMPILER_LINES))
 
 
+_toolchain = None
+
+
+def toolchain(work):
+    """The compiler's and the libraries' versions, asked once per run."""
+    global _toolchain
+    if _toolchain is None:
+        _toolchain = (run([CC, "-dumpfullversion"], work).stdout,
+                      run(["pkg-config", "--modversion", "criterion", "libseccomp"], work).stdout)
+    return _toolchain
+
+
 def harness_object(src, work):
     """The grader's own object file for src, compiled once and kept in the cache
     folder next to the build folders (keyed by compiler, flags, and every file
     src includes, as the compiler's -MM lists them: headers, and the reference
     layers a later chapter's test includes)."""
     key = hashlib.sha256()
-    key.update(repr((CC, CFLAGS, INCLUDES, run([CC, "-dumpfullversion"], work).stdout,
-                     run(["pkg-config", "--modversion", "criterion", "libseccomp"], work).stdout)).encode())
+    key.update(repr((CC, CFLAGS, INCLUDES, toolchain(work))).encode())
     deps = run([CC, "-MM"] + INCLUDES + [src], work)
     if deps.returncode != 0:
         return None, ("the grader itself does not compile (a bug in harness/, not in your code):\n"
