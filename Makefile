@@ -1,6 +1,8 @@
 # The backpropagation workbook.  Start with README.md.
 #
-#   make check [CHAPTER=N] [EXERCISES=dir]   grade exercises (default: exercises/)
+#   make check [CHAPTER=N] [EXERCISES=dir] [RESULTS=file.json]
+#                                            grade exercises (default: exercises/); RESULTS:
+#                                            also write every verdict as JSON
 #   make run EXAMPLE=name [ARGS=...] [EXERCISES=dir] [FAST=1]
 #                                            run a chapter's example, or your copy of one
 #                                            (EXAMPLE=my_apple.c, or EXAMPLE=my_apple when
@@ -88,7 +90,7 @@ deps-book:
 
 # ---- grading --------------------------------------------------------------
 check: deps-grade
-	@$(PYTHON) -m workbook check --chapter "$(CHAPTER)" --exercises "$(EXERCISES)"
+	@$(PYTHON) -m workbook check --chapter "$(CHAPTER)" --exercises "$(EXERCISES)" $(if $(RESULTS),--results "$(RESULTS)")
 
 exercises:
 	@$(PYTHON) -m workbook exercises $(if $(filter 1,$(FORCE)),--force)
@@ -192,11 +194,11 @@ book-test: book
 
 # ---- the project's own tests ----------------------------------------------
 test: deps
-	@$(PYTHON) -m selftest
+	@$(PYTHON) -m workbook test
 
 # the inner loop of someone changing the grader: no book, a third of the mutants
 test-quick: deps-grade
-	@$(PYTHON) -m selftest --quick
+	@$(PYTHON) -m workbook test --quick
 
 clean:
 	rm -rf $(BUILD)

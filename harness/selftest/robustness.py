@@ -19,6 +19,7 @@ and asserts the exact outcome:
 selftest/__main__.py calls checks(Failure) and adds them to its list.
 """
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -56,15 +57,28 @@ BOOK = ["mul_backward_book"]
 # ---- running the grader -------------------------------------------------------------
 
 
+class Report(str):
+    """What `make check` printed, and the grader's --results JSON as `results`
+    (None when the grader wrote none): the checks read verdicts, messages and
+    scores from the JSON, and the printed text only for how it looks."""
+    results = None
+
+
 def make_check(exdir, chapter=CHAPTER, env=None, timeout=90, cwd=ROOT, argv=None):
-    """`make check` as a learner runs it. Returns (grader status, stdout, stderr, seconds).
-    The grader's status is read from make's 'Error N' line (make itself exits 2)."""
-    cmd = argv or ["make", "-s", "--no-print-directory", "check"]
+    """`make check` as a learner runs it. Returns (grader status, Report of stdout,
+    stderr, seconds). The grader's status is read from make's 'Error N' line
+    (make itself exits 2)."""
+    cmd = list(argv or ["make", "-s", "--no-print-directory", "check"])
     if argv is None:
         if chapter is not None:
             cmd.append("CHAPTER=%s" % chapter)
         if exdir is not None:
             cmd.append("EXERCISES=%s" % exdir)
+    fd, results = tempfile.mkstemp(prefix="wbresults", suffix=".json")
+    os.close(fd)
+    os.unlink(results)  # the grader writes it, or there is none
+    if "make" in cmd:
+        cmd.append("RESULTS=%s" % results)
     full_env = dict(os.environ)
     for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # as if typed at a prompt, not run under make test
         full_env.pop(var, None)
@@ -80,23 +94,25 @@ def make_check(exdir, chapter=CHAPTER, env=None, timeout=90, cwd=ROOT, argv=None
     m = re.search(r"^make(?:\[\d+\])?: \*\*\* \[[^\]]*\] Error (\d+)$", r.stderr, re.M)
     if m:
         status = int(m.group(1))
-    return status, r.stdout, r.stderr, secs
+    out = Report(r.stdout)
+    try:
+        with open(results, encoding="utf-8") as f:
+            out.results = json.load(f)
+        os.unlink(results)
+    except (OSError, ValueError):
+        pass
+    return status, out, r.stderr, secs
 
 
 def parse(out):
-    """The grader's report: {test: (passed, message)} and the chapter score lines."""
-    tests, current = {}, None
-    for line in out.splitlines():
-        m = re.match(r"^  (PASS|FAIL)  (\w+)\s", line)
-        if m:
-            current = m.group(2)
-            tests[current] = [m.group(1) == "PASS", []]
-        elif current and line.startswith("        "):
-            tests[current][1].append(line[8:])
-        else:
-            current = None
-    scores = re.findall(r"^chapter %d: (\d+)/(\d+) passed$" % CHAPTER, out, re.M)
-    return {k: (v[0], "\n".join(v[1])) for k, v in tests.items()}, scores
+    """The grader's verdicts from its --results JSON: {test: (passed, message)}
+    of chapter CHAPTER, and its score [(passed, total)] as strings."""
+    tests, scores = {}, []
+    for c in (getattr(out, "results", None) or {}).get("chapters", []):
+        if c["chapter"] == CHAPTER:
+            tests = {t["name"]: (t["passed"], t["message"]) for t in c["tests"]}
+            scores.append((str(c["passed"]), str(c["total"])))
+    return tests, scores
 
 
 # ---- what must hold after every run ------------------------------------------------
@@ -365,8 +381,7 @@ def check_other_chapters_graded():
     """A chapter that does not build scores 0; every other chapter is graded as usual."""
     with Submission("warning") as sub:
         status, out, err, secs = make_check(sub.dir, chapter=None, timeout=180)
-        scores = {int(c): (int(p), int(n)) for c, p, n in
-                  re.findall(r"^chapter (\d+): (\d+)/(\d+) passed$", out, re.M)}
+        scores = {c["chapter"]: (c["passed"], c["total"]) for c in (out.results or {}).get("chapters", [])}
         problems = []
         if status != 1:
             problems.append("the grader's exit status is %s, not 1" % status)

@@ -6,6 +6,7 @@
   lint                                                     every snippet resolves and is used
   book [--edition E] [--format all|html|pdf] [--self-check]   the book (make book)
   make-include                                             make's variables from course.toml
+  test [--quick] [--only TEXT] [--skip-book]               the project's own tests (make test)
 
 Run from the workbook's top folder with PYTHONPATH=harness (the Makefile does both).
 """
@@ -26,6 +27,9 @@ def main(argv):
     if verb == "book":
         from workbook import book
         return book.main(rest)
+    if verb == "test":
+        from selftest.__main__ import main as selftest
+        return selftest(rest)
     if verb == "make-include":
         from workbook import course
         return course.main(argv)

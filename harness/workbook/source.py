@@ -21,6 +21,7 @@ recorded one was edited by the learner: `source.py exercises` keeps it and
 says so; with --force it copies it to FILE.~N~ first. The record is
 committed with exercises/ and `--check` checks it too.
 """
+import argparse
 import difflib
 import glob
 import hashlib
@@ -337,33 +338,30 @@ def cmd_lint():
 
 
 def main(argv):
+    ap = argparse.ArgumentParser(prog="python3 -m workbook", description="the // @ markers of the C files")
+    verbs = ap.add_subparsers(dest="verb", required=True)
+    ex = verbs.add_parser("exercises", help="write exercises/ from solutions/")
+    ex.add_argument("--check", action="store_true", help="only compare; exit 1 when they differ")
+    ex.add_argument("--force", action="store_true", help="write over edited files, keeping FILE.~N~")
+    verbs.add_parser("lint", help="every snippet reference resolves, every snippet is used")
+    sh = verbs.add_parser("show", help="a file or a snippet as the book shows it")
+    sh.add_argument("file")
+    sh.add_argument("snippet", nargs="?")
+    sh.add_argument("--edition", choices=["student", "instructor"], default="student")
+    args = ap.parse_args(argv)
     try:
-        if argv[:1] == ["exercises"]:
-            unknown = [a for a in argv[1:] if a not in ("--check", "--force")]
-            if unknown:
-                raise SourceError("source.py exercises: unknown option %s (--check or --force)" % unknown[0])
-            return cmd_exercises("--check" in argv[1:], "--force" in argv[1:])
-        if argv[:1] == ["lint"]:
+        if args.verb == "exercises":
+            return cmd_exercises(args.check, args.force)
+        if args.verb == "lint":
             return cmd_lint()
-        if argv[:1] == ["show"] and len(argv) >= 2:
-            edition = "student"
-            args = list(argv[1:])
-            if "--edition" in args:
-                k = args.index("--edition")
-                edition = args[k + 1]
-                del args[k:k + 2]
-            if edition not in ("student", "instructor"):
-                raise SourceError("unknown edition %r (student or instructor)" % edition)
-            path = os.path.join(ROOT, args[0])
-            if not os.path.exists(path):
-                raise SourceError("%s does not exist" % args[0])
-            sys.stdout.write(show(path, args[1] if len(args) > 1 else None, edition))
-            return 0
+        path = os.path.join(ROOT, args.file)
+        if not os.path.exists(path):
+            raise SourceError("%s does not exist" % args.file)
+        sys.stdout.write(show(path, args.snippet, args.edition))
+        return 0
     except SourceError as e:
         print("error: %s" % e, file=sys.stderr)
         return 1
-    print(__doc__, file=sys.stderr)
-    return 2
 
 
 if __name__ == "__main__":
