@@ -17,7 +17,8 @@
 #   make book-test [EDITION=...]             the book in headless Chromium and as PDF pages
 #   make deps                                install missing tools (Debian/Ubuntu)
 #   make test                                the project's own tests (a few minutes)
-#   make test-quick                          the same without the book, a third of the mutants (< 1 min)
+#   make test-quick                          the grader's inner loop: sync, lint, grading,
+#                                            robustness, a quarter of the mutants (about 1 min)
 
 SHELL     := /bin/bash
 BUILD     := build
@@ -196,7 +197,7 @@ book-test: book
 test: deps
 	@$(PYTHON) -m workbook test
 
-# the inner loop of someone changing the grader: no book, a third of the mutants
+# the inner loop of someone changing the grader: no book, a quarter of the mutants
 test-quick: deps-grade
 	@$(PYTHON) -m workbook test --quick
 
