@@ -9,6 +9,7 @@ book, no installer, no learner's clone, no new chapter.
 Every check prints `ok` or `FAIL` with what went wrong; the run ends with the
 line `N passed, M failed` and exits non-zero when anything failed.
 """
+import argparse
 import concurrent.futures
 import json
 import os
@@ -369,10 +370,13 @@ def all_checks(skip_book, quick=False):
 def main(argv):
     # every tool this starts imports the workbook's packages from harness/
     os.environ["PYTHONPATH"] = os.path.join(ROOT, "harness")
-    only = None
-    if "--only" in argv:
-        only = argv[argv.index("--only") + 1]
-    checks = [c for c in all_checks("--skip-book" in argv, "--quick" in argv) if only is None or only in c[0]]
+    ap = argparse.ArgumentParser(prog="python3 -m selftest", description="the workbook's own tests")
+    ap.add_argument("--only", metavar="TEXT", help="run the checks whose name contains TEXT")
+    ap.add_argument("--skip-book", action="store_true", help="leave out the book's checks")
+    ap.add_argument("--quick", action="store_true", help="the grader's inner loop (make test-quick)")
+    args = ap.parse_args(argv)
+    only = args.only
+    checks = [c for c in all_checks(args.skip_book, args.quick) if only is None or only in c[0]]
     # Examples and the book use make in this tree: one after the other, in a
     # stream of their own beside the grading checks (which work in copies). The
     # guard's own check rewrites an exercise file, so it runs when all else is done.
