@@ -20,8 +20,10 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 from workbook import course
+from selftest import Failure
 from selftest import mutants
 from selftest.mutants import MUTANTS
 from selftest import robustness  # the grader against bad learner code and bad input
@@ -34,8 +36,6 @@ ROOT = course.ROOT
 PY = sys.executable or "python3"
 
 
-class Failure(Exception):
-    pass
 
 
 def sh(cmd, **kw):
@@ -340,7 +340,7 @@ def all_checks(skip_book, quick=False):
         for k, m in enumerate(items):
             if not quick or k % QUICK_MUTANTS == 0:
                 checks.append(("chapter %d rejects mutant: %s" % (chapter, m[0]), check_mutant, (chapter,) + m))
-    checks += robustness.checks(Failure)
+    checks += robustness.checks()
     if quick:  # sync, lint, grading, mutants, robustness: the grader's inner loop
         return checks
     checks += [
@@ -348,8 +348,8 @@ def all_checks(skip_book, quick=False):
         ("make run runs an example or your own copy", check_make_run, ()),
         ("the exercises/ guard catches a rewritten file", check_guard_detects, ()),
     ]
-    checks += install.checks(Failure) + todo_blocks.checks(Failure) + keep_work.checks(Failure)
-    checks += new_chapter.checks(Failure)
+    checks += install.checks() + todo_blocks.checks() + keep_work.checks()
+    checks += new_chapter.checks()
     if not skip_book:
         checks.append(("book builds (student edition)", check_book, ("student",)))
         checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
@@ -396,6 +396,8 @@ def main(argv):
             return name, None, time.time() - t0
         except Failure as e:
             return name, str(e), time.time() - t0
+        except Exception as e:  # noqa: BLE001  (a check's own bug is its failure, not the run's end)
+            return name, "%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc()), time.time() - t0
 
     lock = threading.Lock()
 

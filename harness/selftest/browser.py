@@ -112,20 +112,35 @@ def find_chromedriver():
 
 
 def quick_service(Service, path, log_path):
-    """Selenium's chromedriver Service, but ready as soon as chromedriver listens:
-    Selenium 4.8 looks every 0.5 s, and chromedriver is up in a few ms."""
+    """Selenium's chromedriver Service, but ready as soon as chromedriver listens
+    (Selenium 4.8 looks every 0.5 s, and chromedriver is up in a few ms), and
+    reached at 127.0.0.1 rather than by the name localhost, which a bare system
+    without /etc/hosts (a fresh debootstrap root) cannot resolve."""
+    import socket
+
     class QuickService(Service):
         up = False
+
+        @property
+        def service_url(self):
+            return "http://127.0.0.1:%d" % self.port
+
+        def listening(self):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                return False
 
         def is_connectable(self):
             if not self.up:
                 deadline = time.time() + 0.5
-                while not super().is_connectable():
+                while not self.listening():
                     if time.time() > deadline or self.process.poll() is not None:
                         return False
                     time.sleep(0.005)
                 self.up = True
-            return super().is_connectable()
+            return self.listening()
     return QuickService(path, log_path=log_path)
 
 

@@ -1,7 +1,7 @@
-"""setup.py: harness/deps.sh, the first thing `make book` and `make check` run,
+"""selftest.install: harness/deps.sh, the first thing `make book` and `make check` run,
 tested without a fresh machine. Part of `make test`; also runs on its own:
 
-  PYTHONPATH=harness python3 -m selftest.install
+  PYTHONPATH=harness python3 -m selftest --only deps.sh
 
 deps.sh runs with stand-ins for dpkg-query, apt-get, id and sudo first on its
 PATH (harness/selftest/fake-bin/; the stand-in apt-get writes each call's
@@ -27,15 +27,15 @@ back (first of all the old `installed=" $(dpkg-query ...)"` line, which ended
 the script without a word when dpkg did not know a package) must make the
 scenarios that guard against that bug fail.
 
-selftest/__main__.py calls checks(Failure) and adds them to its list.
+selftest/__main__.py calls checks() and adds them to its list.
 """
 import os
 import re
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
+from selftest import Failure
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -46,7 +46,6 @@ STAND_INS = ("dpkg-query", "apt-get", "id", "sudo")
 TOOLS = ("bash", "sh", "env", "true", "awk", "grep", "head", "tail", "mktemp", "rm")
 SET = "book"  # the set `make book` asks for
 
-Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 
 def package_sets(path=DEPS):
@@ -334,40 +333,9 @@ def check_mutant(name, old, new, catchers):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def reported(fn):
-    """Any error in a check is that check's failure, not the end of the selftest."""
-    def check(*args):
-        try:
-            fn(*args)
-        except Failure:
-            raise
-        except Exception as e:  # noqa: BLE001
-            import traceback
-            raise Failure("%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc()))
-    check.__name__ = fn.__name__
-    return check
 
-
-def checks(failure):
-    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
-    global Failure
-    Failure = failure
+def checks():
+    """(name, function, args) for selftest/__main__.py."""
     found = [("deps.sh: " + name, check_scenario, (fn,)) for name, fn in SCENARIOS]
     found += [("deps.sh checks catch " + m[0], check_mutant, m) for m in MUTANTS]
-    return [(name, reported(fn), args) for name, fn, args in found]
-
-
-if __name__ == "__main__":
-    class _Failure(Exception):
-        pass
-    failed = 0
-    for name, fn, args in checks(_Failure):
-        try:
-            fn(*args)
-            print("ok    %s" % name)
-        except _Failure as e:
-            failed += 1
-            print("FAIL  %s\n%s" % (name, "\n".join("      " + l for l in str(e).rstrip().splitlines())))
-    n = len(checks(_Failure))
-    print("%d passed, %d failed" % (n - failed, failed))
-    sys.exit(1 if failed else 0)
+    return found

@@ -20,8 +20,8 @@ Each is also run against the old behaviour (a generator that writes whenever
 the file differs from the stub, installed in the copy by wrapping source.py):
 there it must fail, which shows the check detects the loss of work.
 
-selftest/__main__.py calls checks(Failure) and adds them to its list;
-`PYTHONPATH=harness python3 -m selftest.keep_work` runs them on their own.
+selftest/__main__.py calls checks() and adds them to its list;
+`make test`, or `PYTHONPATH=harness python3 -m selftest --only generator`, runs them.
 """
 import hashlib
 import os
@@ -30,16 +30,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 from workbook import course
 from workbook import source
 from selftest import todo_blocks  # a filled-in answer: the TODO blocks replaced as the book says
+from selftest import Failure
 
 PY = sys.executable or "python3"
-Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 EDITED = ["ch03/mul_layer.c", "ch05/affine.c"]  # the learner's filled-in answers
 LOST = "the learner's edit is gone"  # what a check says when work was destroyed
@@ -439,24 +438,9 @@ def check_detects_old_behaviour(fn):
 
 # ---- the list ------------------------------------------------------------------------
 
-def reported(fn):
-    """Any error in a check is that check's failure, not the end of the selftest."""
-    def check(*args):
-        try:
-            fn(*args)
-        except Failure:
-            raise
-        except Exception as e:  # noqa: BLE001
-            import traceback
-            raise Failure("%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc()))
-    check.__name__ = fn.__name__
-    return check
 
-
-def checks(failure):
-    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
-    global Failure
-    Failure = failure
+def checks():
+    """(name, function, args) for selftest/__main__.py."""
     found = [
         ("generator keeps edited exercise files, one line each", check_generator_keeps_edits, ()),
         ("generator --force writes the stub, keeps FILE.~N~", check_generator_force, ()),
@@ -471,22 +455,4 @@ def checks(failure):
         # run checks fail when any file under exercises/ is written (see guard_exercises)
         ("learner's clone: make exercises/check/run keep edits", check_learner_clone, (False, False)),
     ]
-    return [(name, reported(fn), args) for name, fn, args in found]
-
-
-if __name__ == "__main__":
-    class _Failure(Exception):
-        pass
-    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
-    failed = 0
-    for name, fn, args in checks(_Failure):
-        if only is not None and only not in name:
-            continue
-        t0 = time.time()
-        try:
-            fn(*args)
-            print("ok    %-62s %5.1fs" % (name, time.time() - t0), flush=True)
-        except _Failure as e:
-            failed += 1
-            print("FAIL  %s\n%s" % (name, "\n".join("      " + l for l in str(e).rstrip().splitlines())), flush=True)
-    sys.exit(1 if failed else 0)
+    return found

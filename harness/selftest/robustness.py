@@ -16,7 +16,7 @@ and asserts the exact outcome:
   - the learner's files are byte-identical afterwards (and nothing was added);
   - no process of the run is left behind.
 
-selftest/__main__.py calls checks(Failure) and adds them to its list.
+selftest/__main__.py calls checks() and adds them to its list.
 """
 import hashlib
 import json
@@ -25,7 +25,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -33,9 +32,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BAD = os.path.join(HERE, "bad")
 from workbook import course
+from selftest import Failure
 
 CHAPTER = 3
-Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 
 def score(failing):
@@ -359,7 +358,6 @@ def fake_output_problems(out):
 
 
 def check_build_case(case, says):
-    all_tests = chapter_tests()
     with Submission(case) as sub:
         status, out, err, secs = make_check(sub.dir)
         report, scores = parse(out)
@@ -660,24 +658,9 @@ def check_killed_grader():
 
 # ---- the list ----------------------------------------------------------------------------
 
-def reported(fn):
-    """Any error in a check is that check's failure, not the end of the selftest."""
-    def check(*args):
-        try:
-            fn(*args)
-        except Failure:
-            raise
-        except Exception as e:  # noqa: BLE001
-            import traceback
-            raise Failure("%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc()))
-    check.__name__ = fn.__name__
-    return check
 
-
-def checks(failure):
-    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
-    global Failure
-    Failure = failure
+def checks():
+    """(name, function, args) for selftest/__main__.py."""
     found = []
     for case, fails, says, opts in CASES:
         found.append(("grader survives learner code: %s" % case, check_runtime_case, (case, fails, says, opts)))
@@ -699,4 +682,4 @@ def checks(failure):
             raise Failure("bad cases on disk and in robustness.py differ: only on disk %s, only listed %s"
                           % (sorted(set(cases_on_disk) - set(listed)), sorted(set(listed) - set(cases_on_disk))))
         found.append(("every bad case under harness/selftest/bad is checked", unlisted, ()))
-    return [(name, reported(fn), args) for name, fn, args in found]
+    return found

@@ -9,8 +9,8 @@ that copy with `harness/workbook/grade.py --chapter N`: every test of the chapte
 pass. A reference body that leaves a parameter unused (add_backward's `layer`)
 must not stop the learner's build.
 
-selftest/__main__.py calls checks(Failure) and adds them to its list;
-`PYTHONPATH=harness python3 -m selftest.todo_blocks` runs them on their own.
+selftest/__main__.py calls checks() and adds them to its list;
+`PYTHONPATH=harness python3 -m selftest --only TODO` runs them alone.
 """
 import concurrent.futures
 import json
@@ -19,15 +19,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 from workbook import course
 from workbook import source
+from selftest import Failure
 
 PY = sys.executable or "python3"
-Failure = AssertionError  # replaced by selftest's Failure in checks()
 
 
 def completed(ch, name, exdir=None, solutions=None):
@@ -129,26 +128,9 @@ def check_completion_is_the_reference():
         raise Failure("\n".join(problems))
 
 
-def checks(failure):
-    """(name, function, args) for selftest/__main__.py; failure is its Failure class."""
-    global Failure
-    Failure = failure
+def checks():
+    """(name, function, args) for selftest/__main__.py."""
     return [
         ("TODO blocks replaced by the reference give the reference file", check_completion_is_the_reference, ()),
         ("every chapter passes with its TODO blocks replaced as the book says", check_todo_blocks_replaced, ()),
     ]
-
-
-if __name__ == "__main__":
-    class _Failure(Exception):
-        pass
-    failed = 0
-    for name, fn, args in checks(_Failure):
-        t0 = time.time()
-        try:
-            fn(*args)
-            print("ok    %-68s %5.1fs" % (name, time.time() - t0), flush=True)
-        except _Failure as e:
-            failed += 1
-            print("FAIL  %s\n%s" % (name, "\n".join("      " + l for l in str(e).rstrip().splitlines())), flush=True)
-    sys.exit(1 if failed else 0)
