@@ -290,24 +290,28 @@ static const char *pattern_cause(const double *got, const double *want, size_t n
     return NULL;
 }
 
-static void expect(const char *kind, const char *func, const char *arg, const char *where,
-                   const double *got, const double *want, size_t n, const gc_guess *guesses,
-                   size_t nguesses, int gradient)
+size_t gc_worst_element(const double *got, const double *want, size_t n)
 {
-    size_t worst = 0;
+    size_t worst = n;
     double worst_err = -1;
-    int bad = 0;
     for (size_t i = 0; i < n; i++) {
         double err = fabs(got[i] - want[i]) / fmax(1e-8, fabs(got[i]) + fabs(want[i]));
         if (!close_enough(got[i], want[i]) || isnan(got[i])) {
-            bad = 1;
             if (isnan(err) || err > worst_err) {
                 worst_err = isnan(err) ? INFINITY : err;
                 worst = i;
             }
         }
     }
-    if (!bad)
+    return worst;
+}
+
+static void expect(const char *kind, const char *func, const char *arg, const char *where,
+                   const double *got, const double *want, size_t n, const gc_guess *guesses,
+                   size_t nguesses, int gradient)
+{
+    size_t worst = gc_worst_element(got, want, n);
+    if (worst == n)
         return;
 
     /* Order: some elements never written (the loop's bounds), then the test's

@@ -88,6 +88,10 @@ void gc_expect_gradient(const char *func, const char *arg, const char *where,
                         const double *got, const double *want, size_t n,
                         const gc_guess *guesses, size_t nguesses);
 
+/* The element the message about got reports: the worst of those outside the
+ * tolerance (relative error, NaN worst of all), or n when all are close. */
+size_t gc_worst_element(const double *got, const double *want, size_t n);
+
 /* The same for a forward value, compared with the harness's own forward. */
 void gc_expect_value(const char *func, const char *what, const char *where,
                      const double *got, const double *want, size_t n,
