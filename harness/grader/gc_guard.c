@@ -271,7 +271,7 @@ static void test_line_write(Line *l)
 
 /* A line of gradcheck.c ("array START BYTES ELEMENT_SIZE ROWS COLS NAME\n"):
  * the event is its first word, the rest its "text". */
-void gc_marker_line(const char *text)
+void gc_event_line(const char *text)
 {
     if (log_fd < 0)
         return;

@@ -53,7 +53,7 @@ void gc_name_array(const char *name, const void *p, size_t rows, size_t cols, si
     char line[200];
     snprintf(line, sizeof line, "array %lx %zu %zu %zu %zu %.80s\n", (unsigned long)(uintptr_t)p,
              rows * cols * elem_size, elem_size, rows, cols, name);
-    gc_marker_line(line);
+    gc_event_line(line);
 }
 
 static void *named_alloc(const char *name, size_t rows, size_t cols, size_t elem_size)

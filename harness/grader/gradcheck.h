@@ -46,7 +46,7 @@ int *gc_labels(const char *name, const int *v, size_t n);
 void gc_name_array(const char *name, const void *p, size_t rows, size_t cols, size_t elem_size);
 
 /* Writes one line to the test run's event log, which the grader reads (gc_guard.c). */
-void gc_marker_line(const char *line);
+void gc_event_line(const char *line);
 
 /* Seeded, reproducible random numbers (one stream per test). Draw them one
  * per declaration or statement: C leaves the order of the arguments of one

@@ -631,7 +631,7 @@ FORBIDDEN = {
     "file-write": "tried to open a file for writing",
     "file-change": "tried to create, delete, rename or change a file",
     "signal": "tried to send a signal to another process (kill)",
-    "grader-fd": "tried to close or replace the grader's own output or marker files (close, dup2, fclose(stdout))",
+    "grader-fd": "tried to close or replace the grader's own output or event log (close, dup2, fclose(stdout))",
     "memory": "tried to map 1 GB or more of memory at once (mmap)",
     "network": "tried to open a network connection (socket)",
     "system": "made a system call the grader forbids (changing limits, users, mounts or the clock)",
