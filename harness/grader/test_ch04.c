@@ -48,6 +48,16 @@ static double *scratch(size_t n)
     return p;
 }
 
+/* want = the numeric vector-Jacobian product of f (n values in, n out) at x
+ * for the upstream gradient dout; x itself is left alone. */
+static void numeric_vjp(gc_vector_fn f, const double *x, const double *dout, size_t n, double *want)
+{
+    double *xv = scratch(n);
+    memcpy(xv, x, n * sizeof *xv);
+    gc_numeric_vjp(f, xv, n, dout, n, &n, want);
+    free(xv);
+}
+
 /* A mask of exactly n flags on the heap, named for the messages: layer->mask. */
 static unsigned char *mask_array(size_t n)
 {
@@ -217,10 +227,7 @@ static void check_relu_backward(const double *x, const double *dout, int rows, i
         for (size_t i = 0; i < n; i++)
             want[i] = cut[i] ? 0.0 : dout[i];
     } else {
-        double *xv = scratch(n);
-        memcpy(xv, x, n * sizeof *xv);
-        gc_numeric_vjp(ref_relu_array, xv, n, dout, n, &n, want);
-        free(xv);
+        numeric_vjp(ref_relu_array, x, dout, n, want);
     }
     double *values = scratch(RELU_GUESSES * n);
     gc_guess guesses[RELU_GUESSES];
@@ -362,10 +369,7 @@ static void check_sigmoid_backward(const double *x, const double *dout, int rows
         for (size_t i = 0; i < n; i++)
             want[i] = dout[i] * y[i] * (1 - y[i]);
     } else {
-        double *xv = scratch(n);
-        memcpy(xv, x, n * sizeof *xv);
-        gc_numeric_vjp(ref_sigmoid_array, xv, n, dout, n, &n, want);
-        free(xv);
+        numeric_vjp(ref_sigmoid_array, x, dout, n, want);
     }
     double *values = scratch(SIGMOID_GUESSES * n);
     gc_guess guesses[SIGMOID_GUESSES];
