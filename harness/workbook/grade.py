@@ -975,8 +975,10 @@ def blame_dependencies(results):
         if len(funcs) == 1:
             head = "%s's own test fails too" % funcs[0]
         else:
-            head = "the own tests of %s fail too" % " and ".join(funcs)
-        r.message = "%s (%s): fix that first, this test builds on it.\n%s" % (head, ", ".join(broken), r.message)
+            head = "%s own tests fail too" % " and ".join("%s's" % f for f in funcs)
+        r.message = "%s (%s): fix %s first, this test builds on %s.\n%s" % (
+            head, ", ".join(broken), "that" if len(funcs) == 1 else "those", "it" if len(funcs) == 1 else "them",
+            r.message)
 
 
 def print_chapter(ch, exdir, results, problem, notes=()):
