@@ -31,6 +31,10 @@ from selftest import keep_work  # no make target loses a learner's edits
 from selftest import new_chapter  # a chapter from harness/template builds, grades, is in the book
 from selftest import install  # the installer, with stand-ins for dpkg-query and apt-get
 from selftest import todo_blocks  # a correct answer written as the book says compiles and passes
+from selftest import learner  # progress, hint, watch, reset: the learner's loop
+from selftest import batch  # make grade: a class of submissions into a gradebook
+from selftest import classroom  # dist-student/-instructor, Gradescope, GitHub Classroom, JUnit
+from selftest import bench  # make bench and make train, on a short setting
 
 ROOT = course.ROOT
 PY = sys.executable or "python3"
@@ -352,6 +356,7 @@ def all_checks(skip_book, quick=False):
     ]
     checks += install.checks() + todo_blocks.checks() + keep_work.checks()
     checks += new_chapter.checks()
+    checks += learner.checks() + batch.checks() + classroom.checks() + bench.checks()
     if not skip_book:
         checks.append(("book builds (student edition)", check_book, ("student",)))
         checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
@@ -382,7 +387,9 @@ def main(argv):
     # Examples and the book use make in this tree: one after the other, in a
     # stream of their own beside the grading checks (which work in copies). The
     # guard's own check rewrites an exercise file, so it runs when all else is done.
-    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader)]
+    # A module's check that runs make in this tree says so: fn.in_tree = True.
+    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader)
+              or getattr(c[1], "in_tree", False)]
     last = [c for c in checks if c[1] is check_guard_detects]
     parallel = [c for c in checks if c not in serial and c not in last]
     # the make-based steps must not touch a learner's files
