@@ -201,5 +201,11 @@ test: deps
 test-quick: deps-grade
 	@$(PYTHON) -m workbook test --quick
 
+# ---- the learner's loop: progress, hint, watch, reset ------------------------
+
+# ---- a course: release, grade a class, course platforms -----------------------
+
+# ---- chapter 6: the full training run and the benchmark ------------------------
+
 clean:
 	rm -rf $(BUILD)
