@@ -12,6 +12,17 @@ Run from the workbook's top folder with PYTHONPATH=harness (the Makefile does bo
 """
 import sys
 
+MODULE_OF = {
+    # the learner's loop (make progress, hint, watch, reset)
+    "progress": "learner", "hint": "learner", "watch": "learner", "reset": "learner",
+    # a class of submissions (make grade)
+    "grade": "batch",
+    # releases and course platforms (make dist-student, dist-instructor, gradescope, classroom)
+    "dist": "dist",
+    # chapter 6's benchmark and full training run (make bench, make train)
+    "bench": "bench",
+}
+
 
 def main(argv):
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -30,6 +41,9 @@ def main(argv):
     if verb == "test":
         from selftest.__main__ import main as selftest
         return selftest(rest)
+    if verb in MODULE_OF:  # the module's main(argv) gets the verb and its arguments
+        import importlib
+        return importlib.import_module("workbook." + MODULE_OF[verb]).main(argv)
     if verb == "make-include":
         from workbook import course
         return course.main(argv)
