@@ -14,9 +14,9 @@ import tomllib
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MANIFEST = os.path.join(ROOT, "course.toml")
 
-CHAPTER_KEYS = {"number", "dir", "title", "files", "example", "function"}
+CHAPTER_KEYS = {"number", "dir", "title", "files", "weight", "example", "function"}
 EXAMPLE_KEYS = {"name", "graph", "expect"}
-FUNCTION_KEYS = {"name", "tests", "given", "points", "hint"}
+FUNCTION_KEYS = {"name", "tests", "given", "points", "hint", "hidden"}
 
 
 class ManifestError(Exception):
@@ -37,8 +37,22 @@ class Function:
         self.name = entry["name"]
         self.tests = list(entry["tests"])
         self.given = bool(entry.get("given", False))
-        self.points = entry.get("points", len(self.tests))
-        self.hint = entry.get("hint")
+        points = entry.get("points", len(self.tests))
+        # points: what the tests are worth together (split evenly), or a table by test
+        if isinstance(points, dict):
+            self._points = {t: float(points.get(t, 0)) for t in self.tests}
+        else:
+            self._points = {t: float(points) / len(self.tests) for t in self.tests}
+        self.points = sum(self._points.values())
+        # hint: one string, or a list: progressive, gentlest first (make hint)
+        hint = entry.get("hint", [])
+        self.hints = [hint] if isinstance(hint, str) else list(hint)
+        self.hint = self.hints[0] if self.hints else None
+        self.hidden = set(entry.get("hidden", []))  # graded, but kept out of learners' feedback
+
+    def test_points(self, name):
+        """What the test `name` is worth (0 for given code: never part of the score)."""
+        return 0.0 if self.given else self._points[name]
 
 
 class Chapter:
@@ -48,6 +62,7 @@ class Chapter:
         self.dir = entry["dir"]
         self.title = entry["title"]
         self.files = list(entry.get("files", []))
+        self.weight = float(entry.get("weight", 1))  # multiplies the chapter's points in a course total
         self.example_list = [Example(e) for e in entry.get("example", [])]
         self.functions = [Function(f) for f in entry.get("function", [])]
 
@@ -76,8 +91,13 @@ class Chapter:
         """(function, points of this test) for a test name, or (None, 0)."""
         for f in self.functions:
             if name in f.tests:
-                return f, f.points / len(f.tests)
+                return f, f.test_points(name)
         return None, 0
+
+    @property
+    def max_points(self):
+        """What the learner's functions are worth, before the weight."""
+        return sum(f.points for f in self.functions if not f.given)
 
 
 def _check(entries):
@@ -90,6 +110,9 @@ def _check(entries):
         for key in ("number", "dir", "title"):
             if key not in ch:
                 problems.append("%s: %s is missing" % (where, key))
+        weight = ch.get("weight", 1)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+            problems.append("%s: weight must be a number of at least 0" % where)
         if not isinstance(ch.get("number", 0), int) or not 0 < ch.get("number", 0) < 100:
             problems.append("%s: number must be a whole number from 1 to 99" % where)
         if ch.get("number") in numbers:
@@ -103,6 +126,23 @@ def _check(entries):
                 problems.append("%s: function %s: unknown key %r" % (where, f.get("name"), key))
             if not f.get("tests"):
                 problems.append("%s: function %s names no tests" % (where, f.get("name")))
+            fwhere = "%s: function %s" % (where, f.get("name"))
+            points = f.get("points", 0)
+            if isinstance(points, dict):
+                for t in sorted(set(points) - set(f.get("tests", []))):
+                    problems.append("%s: points names %r, which is not one of its tests" % (fwhere, t))
+                values = list(points.values())
+            else:
+                values = [points]
+            if any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in values):
+                problems.append("%s: points must be a number of at least 0, or a table of them by test" % fwhere)
+            hint = f.get("hint", [])
+            if not isinstance(hint, str) and not (isinstance(hint, list) and all(isinstance(h, str) and h.strip()
+                                                                                 for h in hint)):
+                problems.append("%s: hint must be a string, or a list of strings (gentlest first)" % fwhere)
+            hidden = f.get("hidden", [])
+            if not isinstance(hidden, list) or any(t not in f.get("tests", []) for t in hidden):
+                problems.append("%s: hidden must list some of its own tests" % fwhere)
             for t in f.get("tests", []):
                 if t in tests.get(ch.get("number"), set()):
                     problems.append("%s: test %s is listed twice" % (where, t))

@@ -92,10 +92,18 @@ class Interrupted(Exception):
 
 
 class Result:
-    def __init__(self, name, description, given=False, uses=(), points=1.0, hint=None):
+    def __init__(self, name, description, given=False, uses=(), points=1.0, hint=None, function=None,
+                 hidden=False):
         self.name, self.description, self.given, self.uses = name, description, given, list(uses)
-        self.points, self.hint = points, hint
+        self.points, self.hint, self.function, self.hidden = points, hint, function, hidden
         self.passed, self.message, self.output = False, "", []
+
+    def record(self):
+        """The test's entry in --results (version 2)."""
+        return {"name": self.name, "description": self.description, "function": self.function,
+                "passed": self.passed, "given": self.given, "hidden": self.hidden,
+                "points": self.points if self.passed else 0.0, "max_points": self.points,
+                "hint": self.hint, "message": self.message}
 
 
 TEST_DECL = re.compile(r'^GRADED\(\s*(\w+)\s*,\s*(\w+)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', re.M)
@@ -103,7 +111,7 @@ TEST_DECL = re.compile(r'^GRADED\(\s*(\w+)\s*,\s*(\w+)\s*,\s*((?:"(?:[^"\\]|\\.)
 
 def tests_of(ch):
     """The chapter's tests, read from its test file, with what course.toml says of
-    each: [(name, description, given, uses, points, hint)]. A given test checks
+    each: [(name, description, given, uses, points, hint, function, hidden)]. A given test checks
     code the chapter gives (its forwards), reported apart from the learner's
     score. A comment line `/* uses: test_a test_b */` right above a test names
     the tests of the functions it builds on: when one of those fails too, its
@@ -140,7 +148,8 @@ def tests_of(ch):
     result = []
     for name, description in found:
         function, points = ch.test(name)
-        result.append((name, description, function.given, uses.get(name, []), points, function.hint))
+        result.append((name, description, function.given, uses.get(name, []), points, function.hint,
+                       function.name, name in function.hidden))
     return result
 
 
@@ -1145,12 +1154,13 @@ def main(argv):
                     r.passed, r.message = False, problem
             passed, total, given_passed, given_total = print_chapter(ch, exdir, results, problem, notes)
             summary.append((ch, passed, total, given_passed, given_total))
-            record.append({"chapter": ch.number, "title": ch.title, "passed": passed, "total": total,
+            tests = [r.record() for r in results]
+            record.append({"chapter": ch.number, "title": ch.title, "weight": ch.weight,
+                           "passed": passed, "total": total,
                            "given_passed": given_passed, "given_total": given_total,
-                           "problem": problem, "notes": notes,
-                           "tests": [{"name": r.name, "description": r.description, "passed": r.passed,
-                                      "given": r.given, "points": r.points, "message": r.message}
-                                     for r in results]})
+                           "points": sum(t["points"] for t in tests),
+                           "max_points": sum(t["max_points"] for t in tests),
+                           "problem": problem, "notes": notes, "tests": tests})
     finally:
         if os.environ.get("GRADE_KEEP") == "1":
             print("build folder kept: %s" % workroot, file=sys.stderr)
@@ -1173,7 +1183,7 @@ def main(argv):
         tmp = "%s.%d.tmp" % (args.results, os.getpid())
         try:
             with open(tmp, "w", encoding="utf-8") as f:
-                json.dump({"exercises": args.exercises, "chapters": record}, f, indent=2)
+                json.dump({"version": 2, "exercises": args.exercises, "chapters": record}, f, indent=2)
             os.replace(tmp, args.results)
         finally:
             if os.path.exists(tmp):
