@@ -1,20 +1,40 @@
 # The backpropagation workbook.  Start with README.md.
 #
-#   make check [CHAPTER=N] [EXERCISES=dir] [RESULTS=file.json]
+#   make check [CHAPTER=N] [EXERCISES=dir] [RESULTS=file.json] [JUNIT=file.xml]
 #                                            grade exercises (default: exercises/); RESULTS:
-#                                            also write every verdict as JSON
+#                                            also write every verdict as JSON; JUNIT: as
+#                                            JUnit XML, for a CI
 #   make run EXAMPLE=name [ARGS=...] [EXERCISES=dir] [FAST=1]
 #                                            run a chapter's example, or your copy of one
 #                                            (EXAMPLE=my_apple.c, or EXAMPLE=my_apple when
 #                                            my_apple.c is in this folder), on your code,
 #                                            with AddressSanitizer and UBSan (FAST=1: off);
 #                                            e.g. make run EXAMPLE=apple_gradients ARGS=--dot
+#   make progress                            every chapter and function: done, failing or not
+#                                            started, and what to do next
+#   make hint CHAPTER=N | EXERCISE=name      one more hint each time you ask (name: a function,
+#                                            e.g. mul_backward, or a file, e.g. mul_layer)
+#   make watch CHAPTER=N                     regrade the chapter each time you save; Ctrl-C stops
+#   make reset EXERCISE=name [YES=1]         put a pristine stub back (asks first; keeps
+#                                            yours as FILE.~N~)
 #   make exercises [FORCE=1]                 regenerate exercises/ from solutions/; never
 #                                            overwrites your edits (FORCE=1 does, keeping
 #                                            a backup FILE.~N~ next to each)
 #   make book  [EDITION=student|instructor] [FORMAT=html|pdf]
 #                                            build the HTML and PDF book (V=1: show commands)
 #   make book-test [EDITION=...]             the book in headless Chromium and as PDF pages
+#   make grade SUBMISSIONS=dir [JOBS=n] [OUT=dir] [CHAPTER=N,M]
+#                                            grade a class: one folder or archive per learner
+#                                            -> OUT (build/grades/): gradebook.csv, feedback/,
+#                                            summary.txt; a re-run regrades only what changed
+#   make grade-bench [N=200] [JOBS=n]        time grading a synthetic class of N submissions
+#   make dist-student                        the archive a course hands out, searched for any
+#                                            solution line: build/dist/backprop-workbook-student.tar.gz
+#   make dist-instructor                     everything, solutions and both books:
+#                                            build/dist/backprop-workbook-instructor.tar.gz
+#   make gradescope                          a Gradescope autograder: build/dist/gradescope-autograder.zip
+#   make classroom                           a GitHub Classroom starter repository, with its
+#                                            autograding workflow: build/dist/classroom/
 #   make deps                                install missing tools (Debian/Ubuntu)
 #   make test                                the project's own tests (a few minutes)
 #   make test-quick                          the grader's inner loop: sync, lint, grading,
@@ -72,6 +92,7 @@ $(COURSE_MK): course.toml harness/workbook/course.py
 
 nn = $(ch$(1).nn)
 
+.PHONY: progress hint watch reset
 .PHONY: all check run book book-test test test-quick exercises examples example-programs example-outputs example-figures \
         deps deps-grade deps-book clean help
 .DELETE_ON_ERROR:
@@ -91,9 +112,17 @@ deps-book:
 
 # ---- grading --------------------------------------------------------------
 check: deps-grade
+ifeq ($(JUNIT),)
 	@$(PYTHON) -m workbook check --chapter "$(CHAPTER)" --exercises "$(EXERCISES)" $(if $(RESULTS),--results "$(RESULTS)")
+else
+# JUNIT=file.xml: the results JSON (RESULTS, or a temporary one) as JUnit XML; the status is the grader's
+	@r="$(or $(RESULTS),$${TMPDIR:-/tmp}/check.$$$$.json)"; status=0; \
+	  $(PYTHON) -m workbook check --chapter "$(CHAPTER)" --exercises "$(EXERCISES)" --results "$$r" || status=$$?; \
+	  if [ -s "$$r" ]; then $(PYTHON) -m workbook dist junit "$$r" "$(JUNIT)" || [ $$status -ne 0 ] || status=1; fi; \
+	  $(if $(RESULTS),,rm -f "$$r";) exit $$status
+endif
 
-exercises:
+exercises: have-solutions
 	@$(PYTHON) -m workbook exercises $(if $(filter 1,$(FORCE)),--force)
 
 # ---- examples: compiled against the solutions, run at build time ----------
@@ -128,20 +157,20 @@ define graph_rules
 $(BUILD)/examples/$(call nn,$(1))/$(2).dot: $(BUILD)/examples/$(call nn,$(1))/$(2)
 	$(Q)$$< --dot > $$@$$(TMPSUF) && mv -f $$@$$(TMPSUF) $$@ || { rm -f $$@$$(TMPSUF); \
 	  echo "error: '$(2) --dot' failed; the book cannot draw its graph" >&2; exit 1; }
-$(BUILD)/examples/$(call nn,$(1))/$(2).svg: $(BUILD)/examples/$(call nn,$(1))/$(2).dot
-	$(Q)dot -Tsvg $$< -o $$@$$(TMPSUF) && mv -f $$@$$(TMPSUF) $$@
-$(BUILD)/examples/$(call nn,$(1))/$(2).pdf: $(BUILD)/examples/$(call nn,$(1))/$(2).dot
-	$(Q)dot -Tpdf $$< -o $$@$$(TMPSUF) && mv -f $$@$$(TMPSUF) $$@
+$(BUILD)/examples/$(call nn,$(1))/$(2).svg: $(BUILD)/examples/$(call nn,$(1))/$(2).dot harness/workbook/figure.py
+	$(Q)$(PYTHON) -m workbook figure $$< $$@
+$(BUILD)/examples/$(call nn,$(1))/$(2).pdf: $(BUILD)/examples/$(call nn,$(1))/$(2).dot harness/workbook/figure.py
+	$(Q)$(PYTHON) -m workbook figure $$< $$@
 EXAMPLE_FIGURES += $(addprefix $(BUILD)/examples/$(call nn,$(1))/$(2),.svg .pdf)
 endef
 
 $(foreach n,$(CHAPTERS),$(foreach e,$(ch$(n).examples),$(eval $(call example_rules,$(n),$(e)))))
 $(foreach n,$(CHAPTERS),$(foreach g,$(ch$(n).graphs),$(eval $(call graph_rules,$(n),$(g)))))
 
-example-programs: $(EXAMPLE_PROGRAMS) ; @:
-example-outputs: $(EXAMPLE_TEXTS) ; @:
-example-figures: $(EXAMPLE_FIGURES) ; @:
-examples: $(EXAMPLE_TEXTS) $(EXAMPLE_FIGURES)
+example-programs: have-solutions $(EXAMPLE_PROGRAMS) ; @:
+example-outputs: have-solutions $(EXAMPLE_TEXTS) ; @:
+example-figures: have-solutions $(EXAMPLE_FIGURES) ; @:
+examples: have-solutions $(EXAMPLE_TEXTS) $(EXAMPLE_FIGURES)
 
 # ---- run an example, or your own program, on the learner's code ----------------
 # EXAMPLE is a chapter's example (buy_apple), or your own .c file with a main
@@ -181,29 +210,84 @@ run:
 # when any of its files is out of date
 book_step = @$(MAKE) -q --no-print-directory $(3) 2>/dev/null || { echo "book: $(1)"; $(MAKE) --no-print-directory $(2); }
 
+ifneq ($(wildcard solutions/ch*),)
 book: deps-book
 	$(call book_step,compiling examples,example-programs,$(EXAMPLE_PROGRAMS))
 	$(call book_step,running examples,example-outputs,$(EXAMPLE_TEXTS))
 	$(call book_step,drawing figures,example-figures,$(EXAMPLE_FIGURES))
 	@$(PYTHON) -m workbook book --edition $(EDITION) --build-dir $(BUILD) $(if $(FORMAT),--format $(FORMAT))
+else
+# A student release (make dist-student) has no solutions/ to run the examples on:
+# its book comes built, in release/book/student/, and make book puts it in place.
+book:
+	@$(PYTHON) -m workbook dist release-book --edition "$(EDITION)" --format "$(FORMAT)"
+endif
 
 # screenshots in build/book/$(EDITION)/screenshots/, PDF pages in .../pdf-pages/
-book-test: book
+book-test: have-solutions book
 	@harness/deps.sh test
 	@$(PYTHON) -m selftest.browser --edition $(EDITION)
 	@$(PYTHON) -m selftest.pdf --edition $(EDITION)
 
 # ---- the project's own tests ----------------------------------------------
-test: deps
+test: have-solutions deps
 	@$(PYTHON) -m workbook test
 
 # the inner loop of someone changing the grader: no book, a quarter of the mutants
-test-quick: deps-grade
+test-quick: have-solutions deps-grade
 	@$(PYTHON) -m workbook test --quick
 
 # ---- the learner's loop: progress, hint, watch, reset ------------------------
+# What they remember (last results, hints shown) is in build/progress/.
+progress: deps-grade
+	@$(PYTHON) -m workbook progress
+
+hint:
+	@$(PYTHON) -m workbook hint $(if $(CHAPTER),--chapter "$(CHAPTER)") $(if $(EXERCISE),--exercise "$(EXERCISE)")
+
+watch: deps-grade
+	@$(PYTHON) -m workbook watch --chapter "$(CHAPTER)"
+
+reset:
+	@$(PYTHON) -m workbook reset --exercise "$(EXERCISE)" $(if $(filter 1,$(YES)),--yes)
 
 # ---- a course: release, grade a class, course platforms -----------------------
+# make grade: the grader's objects are built once, then each submission is graded
+# in a process of its own, JOBS at a time (default: the number of cores).
+.PHONY: grade grade-bench
+grade: deps-grade
+	@$(PYTHON) -m workbook grade --submissions "$(SUBMISSIONS)" --jobs "$(JOBS)" \
+	  --out "$(or $(OUT),$(BUILD)/grades)" --chapter "$(CHAPTER)"
+
+grade-bench: deps-grade
+	@$(PYTHON) -m workbook grade --bench "$(or $(N),200)" --jobs "$(JOBS)"
+
+# Releases (harness/workbook/dist.py): make dist-student searches every file of its
+# archive, the book's HTML and PDF text included, for the solutions' lines before
+# keeping it. The platforms' packages hold the student release (workbook/platforms.py,
+# templates in harness/platforms/).
+.PHONY: dist-student dist-instructor gradescope classroom have-solutions
+dist-student: have-solutions deps-book
+	@$(MAKE) --no-print-directory book EDITION=student
+	@$(PYTHON) -m workbook dist student
+
+dist-instructor: have-solutions deps-book
+	@$(MAKE) --no-print-directory book EDITION=student
+	@$(MAKE) --no-print-directory book EDITION=instructor
+	@$(PYTHON) -m workbook dist instructor
+
+gradescope: have-solutions deps-grade
+	@$(PYTHON) -m workbook dist gradescope
+
+classroom: have-solutions deps-book
+	@$(MAKE) --no-print-directory book EDITION=student
+	@$(PYTHON) -m workbook dist classroom
+
+# A student release has no solutions/: what needs them says so before anything else.
+have-solutions:
+	@test -d solutions || { echo "make $(or $(MAKECMDGOALS),all): not in the student release: it needs solutions/," \
+	  "which a student release leaves out. Yours are make check, make run, make book, make progress and make hint" \
+	  "(make help lists them)." >&2; exit 2; }
 
 # ---- chapter 6: the full training run and the benchmark ------------------------
 

@@ -5,11 +5,11 @@
 # harness/selftest/install.py runs it against stand-in dpkg-query, apt-get, id and sudo.
 set -euo pipefail
 
-grade=(gcc make pkg-config python3 libcriterion-dev libseccomp-dev binutils zlib1g-dev)
+grade=(gcc make pkg-config python3 libcriterion-dev libseccomp-dev binutils zlib1g-dev inotify-tools)
 book=(pandoc python3-pandocfilters graphviz texlive-xetex texlive-latex-recommended texlive-latex-extra
       texlive-fonts-recommended lmodern fonts-dejavu-core fonts-noto-cjk
-      texlive-lang-cjk texlive-lang-chinese)
-test=(chromium chromium-driver python3-selenium poppler-utils)
+      texlive-lang-cjk texlive-lang-chinese poppler-utils)
+test=(chromium chromium-driver python3-selenium python3-yaml python3-jsonschema)
 data=(dataset-fashion-mnist)
 
 case "${1:-all}" in

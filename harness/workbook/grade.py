@@ -276,6 +276,7 @@ def link_problem(output, shown_of):
 
 
 _toolchain = None
+PREBUILT = {}  # harness source -> its object, built once for a class of submissions (workbook.batch)
 
 
 def toolchain(work):
@@ -291,7 +292,10 @@ def harness_object(src, work):
     """The grader's own object file for src, compiled once and kept in the cache
     folder next to the build folders (keyed by compiler, flags, and every file
     src includes, as the compiler's -MM lists them: headers, and the reference
-    layers a later chapter's test includes)."""
+    layers a later chapter's test includes). A batch of submissions
+    (workbook.batch) builds them once and hands them over in PREBUILT."""
+    if src in PREBUILT:
+        return PREBUILT[src], None
     key = hashlib.sha256()
     key.update(repr((CC, CFLAGS, INCLUDES, toolchain(work))).encode())
     deps = run([CC, "-MM"] + INCLUDES + [src], work)
@@ -356,6 +360,32 @@ def compile_notes(output):
     return notes
 
 
+_link_libs = None
+
+
+def link_libs(work):
+    """Criterion, and libseccomp for the sandbox (gc_guard.c builds without it when
+    its header is missing, and says so: "the tests ran without their sandbox");
+    asked once per run."""
+    global _link_libs
+    if _link_libs is None:
+        libs = run(["pkg-config", "--libs", "criterion", "libseccomp"], work)
+        libs = libs.stdout.split() if libs.returncode == 0 else []
+        _link_libs = libs or run(["pkg-config", "--libs", "criterion"], work).stdout.split() or ["-lcriterion"]
+    return _link_libs
+
+
+def own_layers(ch):
+    """[(chNN, file)]: the reference solutions of earlier chapters that
+    test_chNN.c includes (chapter 6: the layers of chapters 4 and 5) and that
+    this tree does not have. A student release has no solutions/: there the
+    test builds without them (#if __has_include) and the learner's own files of
+    those chapters are linked instead."""
+    with open(os.path.join(ROOT, "harness", "grader", "test_%s.c" % ch.nn), encoding="utf-8") as f:
+        wanted = re.findall(r'^#include "\.\./\.\./solutions/(ch\d\d)/([\w.]+)"', f.read(), re.M)
+    return [(nn, name) for nn, name in wanted if not os.path.isfile(os.path.join(ROOT, "solutions", nn, name))]
+
+
 def compile_chapter(ch, exdir, work, notes):
     """Compile the learner's files and link the test binary; compiler notes that
     do not stop the build are appended to `notes`. Returns (binary, problem)."""
@@ -364,13 +394,18 @@ def compile_chapter(ch, exdir, work, notes):
     if not os.path.isdir(chdir):
         return None, ("%s/ is missing: the folder %s should hold %s."
                       % (display(chdir), display(exdir), ", ".join(ch.nn + "/" + f for f in ch.files)))
-    for name in ch.files:
-        src = os.path.join(chdir, name)
+    earlier = own_layers(ch)
+    if earlier:
+        notes.append("this copy of the workbook has no solutions/, so chapter %d runs on your own %s: "
+                     "they must pass their own chapters' tests first" % (ch.number, ", ".join(
+                         "%s/%s" % pair for pair in earlier)))
+    for nn, name in [(ch.nn, f) for f in ch.files] + earlier:
+        src = os.path.join(exdir, nn, name)
         shown = display(src)
         if not os.path.isfile(src):
             how = ("`git checkout -- %s` restores the original stub" % shown
                    if src.startswith(ROOT + os.sep) else
-                   "copy the stub back from exercises/%s/%s" % (ch.nn, name))
+                   "copy the stub back from exercises/%s/%s" % (nn, name))
             return None, "%s is missing: %s." % (shown, how)
         if not os.access(src, os.R_OK):
             return None, "%s cannot be read (permissions): `chmod u+r %s`." % (shown, shown)
@@ -406,12 +441,7 @@ def compile_chapter(ch, exdir, work, notes):
             return None, problem
         harness.append(obj)
     binary = os.path.join(work, "test_%s" % ch.nn)
-    # Criterion, and libseccomp for the sandbox (gc_guard.c builds without it when
-    # its header is missing, and says so: "the tests ran without their sandbox")
-    libs = run(["pkg-config", "--libs", "criterion", "libseccomp"], work)
-    libs = libs.stdout.split() if libs.returncode == 0 else []
-    libs = libs or run(["pkg-config", "--libs", "criterion"], work).stdout.split() or ["-lcriterion"]
-    r = run([CC] + CFLAGS + harness + objs + libs + ["-lm", "-ldl", "-o", binary], work)
+    r = run([CC] + CFLAGS + harness + objs + link_libs(work) + ["-lm", "-ldl", "-o", binary], work)
     if r.returncode != 0:
         return None, link_problem(r.stdout, shown_of)
     return binary, None
@@ -1016,6 +1046,10 @@ def print_chapter(ch, exdir, results, problem, notes=()):
     mine = [r for r in results if not r.given]
     given = [r for r in results if r.given]
     passed, given_passed = sum(r.passed for r in mine), sum(r.passed for r in given)
+    # a function tried and failing (not a stub still): the progressive hints are one command away
+    stuck = [r.function for r in mine if not r.passed and r.hint and "is not implemented yet" not in r.message]
+    if stuck and not problem:
+        print("  stuck on %s? make hint EXERCISE=%s gives one more hint each time you ask" % (stuck[0], stuck[0]))
     line = "chapter %d: %d/%d passed" % (ch.number, passed, len(mine))
     print(paint(line, "1;32" if passed == len(mine) and given_passed == len(given) else "1;31"))
     if given and given_passed < len(given) and not problem:
@@ -1179,6 +1213,8 @@ def main(argv):
             print("given code: %s" % ("all %d checks pass" % gt if gp == gt else
                                       "%d of %d checks fail: was code the chapters give you changed?"
                                       % (gt - gp, gt)))
+    from workbook import learner
+    learner.remember(exdir, record)  # make progress reads it: the learner's exercises/ only
     if args.results:
         tmp = "%s.%d.tmp" % (args.results, os.getpid())
         try:
