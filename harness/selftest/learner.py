@@ -164,16 +164,22 @@ def watch_behaviour(clone, poll):
     term = Terminal(["make", "--no-print-directory", "watch", "CHAPTER=4"], clone, env)
     try:
         at = term.expect(r"chapter 4: 0/\d+ passed", 90)
-        at = term.expect(r"waiting for a save", 10, at)
+        at = term.expect(r"waiting for a save \((inotify|polling)", 10, at)
+        how = "polling" if poll else "inotify"
+        if "waiting for a save (%s" % how not in term.text():
+            raise Failure("make watch should be watching by %s:\n%s" % (how, term.text()))
         if "first failing test: relu_backward" not in term.text():
             raise Failure("watch should show the first failing test in full:\n" + term.text())
-        # an editor's save: write a new file, rename it over the old one
+        # a save a moment after the watch is in place (one right away is seen
+        # by its first look, before inotify or polling: the sabotages of
+        # those would go unnoticed); an editor's save: write a new file,
+        # rename it over the old one
+        time.sleep(0.7)
         path = os.path.join(clone, "exercises", "ch04", "relu_layer.c")
         with open(path + ".swp", "w") as f:
             f.write(open(os.path.join(clone, "solutions", "ch04", "relu_layer.c")).read())
         os.replace(path + ".swp", path)
-        relu = [f for f in course.chapter(4).functions if f.name == "relu_backward"][0]
-        at = term.expect(r"chapter 4: %d/\d+ passed" % len(relu.tests), REGRADE_WAIT[getattr(SABOTAGED, "on", False)], at)
+        at = term.expect(r"chapter 4: %d/\d+ passed" % RELU_TESTS, REGRADE_WAIT[getattr(SABOTAGED, "on", False)], at)
         term.expect(r"first failing test: sigmoid_backward", 5, at - 2000 if at > 2000 else 0)
         term.expect(r"waiting for a save", 10, at)
         term.send(b"\x03")
@@ -232,21 +238,26 @@ def reset_behaviour(clone):
 
 # ---- each behaviour, and each shown failing on a sabotaged learner.py ---------
 
+RELU_TESTS = len([f for f in course.chapter(4).functions if f.name == "relu_backward"][0].tests)
+# what: (code in learner.py, what it becomes, what the check's failure must say)
 SABOTAGE = {
-    "hint": ('shown = min(seen.get(key, 0) + 1, len(hints))', 'shown = 1'),
-    "reset": ('backup = source._backup(path, have) if have is not None else None', 'backup = None'),
+    "hint": ('shown = min(seen.get(key, 0) + 1, len(hints))', 'shown = 1', "time 2 should show hints 1 to 2"),
+    "reset": ('backup = source._backup(path, have) if have is not None else None', 'backup = None',
+              "should say where your version is"),
     "progress-forgets": ('        if record is not None:\n            got[ch.number] = record',
-                         '        if False:\n            got[ch.number] = record'),
-    "progress-stale": ('entry.get("files") == files_stamp(ch) and ', ''),
-    "watch": ('if line.strip() in ch.files and snapshot(ch) != before:', 'if False:'),
-    "watch-poll": ('    while snapshot(ch) == before:\n        time.sleep(0.5)', '    while True:\n        time.sleep(0.5)'),
+                         '        if False:\n            got[ch.number] = record', "regrade chapters 1 and 3"),
+    "progress-stale": ('entry.get("files") == files_stamp(ch) and ', '', "after chapter 1 solved"),
+    # the save is never seen: no regrade showing relu_backward's tests passing
+    "watch": ('if line.strip() in ch.files and snapshot(ch) != before:', 'if False:', "for 'chapter 4: 3/"),
+    "watch-poll": ('    while snapshot(ch) == before:\n        time.sleep(0.5)', '    while True:\n        time.sleep(0.5)',
+                   "for 'chapter 4: %d/" % RELU_TESTS),
 }
 
 
 def sabotage(clone, what):
     path = os.path.join(clone, LEARNER)
     text = open(path).read()
-    old, new = SABOTAGE[what]
+    old, new, _ = SABOTAGE[what]
     if old not in text:
         raise Failure("the sabotage %r no longer matches harness/workbook/learner.py: update SABOTAGE" % what)
     open(path, "w").write(text.replace(old, new))
@@ -271,8 +282,11 @@ def in_clone(fn, *sabotages):
                 sabotage(clone, what)
                 try:
                     fn(clone)
-                except Failure:
-                    continue
+                except Failure as e:
+                    if SABOTAGE[what][2] in str(e):
+                        continue
+                    raise Failure("on learner.py sabotaged (%s) the check failed, but not by saying %r:\n%s"
+                                  % (what, SABOTAGE[what][2], e))
                 raise Failure("the check passed on learner.py sabotaged (%s): it proves nothing" % what)
         finally:
             SABOTAGED.on = False
@@ -311,6 +325,8 @@ def check_manifest_rules():
     text = open(course.MANIFEST).read()
     tmp = tempfile.mkdtemp(prefix="manifest-")
     try:
+        # the manifest's rules find its chapters' files beside it
+        os.symlink(os.path.join(ROOT, "chapters"), os.path.join(tmp, "chapters"))
         good = os.path.join(tmp, "course.toml")
         open(good, "w").write(text.replace('name = "numerical_diff"', 'name = "numerical_diff"\n  points = '
                                                                        '{ numerical_diff_known = 3 }\n  '
@@ -338,13 +354,15 @@ def check_manifest_rules():
 
 def checks():
     return [
-        ("course.toml: weight, points by test, hidden, hints read; each broken rule refused", check_manifest_rules, ()),
+        ("course.toml: weight, points by test, hidden, hints read; each broken rule named", check_manifest_rules, ()),
         ("make progress and make hint as a learner uses them", in_clone(progress_and_hint), ()),
-        ("make progress/hint checks fail on a sabotaged learner.py", in_clone(progress_and_hint, "hint",
-                                                                              "progress-forgets",
-                                                                              "progress-stale"), ()),
         ("make reset asks, keeps a backup, restores the stub", in_clone(reset_behaviour), ()),
         ("make watch regrades on save (inotify and polling); Ctrl-C leaves cleanly", in_clone(watch_both), ()),
-        ("make reset/watch checks fail on a sabotaged learner.py", in_clone(
-            lambda c: (reset_behaviour(c), watch_both(c)), "reset", "watch", "watch-poll"), ()),
+        # each shown failing: the behaviour that would catch the sabotage, on a sabotaged copy
+        ("learner's-loop checks fail on a sabotaged learner.py (progress)",
+         in_clone(progress_behaviour, "progress-forgets", "progress-stale"), ()),
+        ("learner's-loop checks fail on a sabotaged learner.py (hint, reset)",
+         in_clone(lambda c: (reset_behaviour(c), hint_behaviour(c)), "hint", "reset"), ()),
+        ("learner's-loop checks fail on a sabotaged learner.py (watch)", in_clone(watch_both, "watch", "watch-poll"),
+         ()),
     ]
