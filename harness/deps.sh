@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# deps.sh [grade|book|test|all]: install the Debian/Ubuntu packages a workflow needs.
+# deps.sh [grade|book|bench|test|all]: install the Debian/Ubuntu packages a workflow needs.
 # Checks with dpkg first, so it is quick and silent when everything is there.
 # Whatever fails, it says in one line what it was doing and what to run by hand;
 # harness/selftest/install.py runs it against stand-in dpkg-query, apt-get, id and sudo.
 set -euo pipefail
 
 grade=(gcc make pkg-config python3 libcriterion-dev libseccomp-dev binutils zlib1g-dev inotify-tools)
-book=(pandoc python3-pandocfilters graphviz texlive-xetex texlive-latex-recommended texlive-latex-extra
+book=(pandoc python3-pandocfilters graphviz gnuplot-nox texlive-xetex texlive-latex-recommended texlive-latex-extra
       texlive-fonts-recommended lmodern fonts-dejavu-core fonts-noto-cjk
-      texlive-lang-cjk texlive-lang-chinese poppler-utils)
+      texlive-lang-cjk texlive-lang-chinese poppler-utils libjs-lunr)
 test=(chromium chromium-driver python3-selenium python3-yaml python3-jsonschema)
 data=(dataset-fashion-mnist)
+# make train and make bench: NumPy, the C's peer, and OpenBLAS (cblas.h and the library, for
+# BLAS=1; installing it also makes NumPy use OpenBLAS)
+bench=(python3-numpy libopenblas-dev)
 
 case "${1:-all}" in
   grade) want=("${grade[@]}") ;;
   book)  want=("${grade[@]}" "${book[@]}" "${data[@]}") ;;
-  test|all) want=("${grade[@]}" "${book[@]}" "${data[@]}" "${test[@]}") ;;
-  *) echo "deps.sh: unknown set '$1' (grade, book, test or all)" >&2; exit 2 ;;
+  bench) want=("${grade[@]}" "${data[@]}" "${bench[@]}") ;;
+  test|all) want=("${grade[@]}" "${book[@]}" "${data[@]}" "${bench[@]}" "${test[@]}") ;;
+  *) echo "deps.sh: unknown set '$1' (grade, book, bench, test or all)" >&2; exit 2 ;;
 esac
 
 missing=("${want[@]}")

@@ -30,6 +30,27 @@ leave the machine blocked (and reported). It fails on
               glossary or the list of figures incomplete, or a heading
               numbered otherwise than the book model says
   font        Korean text not set in a font that has Hangul
+  legibility, listing, box, math, solution
+              figures, listings, boxes, maths and the marks on exercise code,
+              as harness/selftest/reading.py checks them (issue 12)
+
+and on the reader's way through the book (its own block, below; chapter 3 of
+the student edition for what takes a reader's hands):
+
+  sidebar     a sidebar without every chapter, not unfolding the current one to
+              its sections, not beside the text at 1280 px; on a phone, one
+              that covers the text before its button opens it, or won't open
+  pager       previous/next missing at the top or the foot, or out of order
+  keys        left/right arrows that do not turn the page, or do so while the
+              reader types in the search box or holds a modifier
+  search      a search for "sigmoid" that does not list chapter 4's sections
+  theme       a dark system theme that leaves the page light; text, code or
+              maths under 4.5:1 contrast; figures without their light plate;
+              a toggle that does not switch or is forgotten on the next page
+  glossary    a chapter without glossary links, a term linked twice, in a
+              heading or code, or after an unlinked first use
+  landing     a contents page that does not say what a chapter teaches and
+              which functions its reader writes (course.toml)
 
 What the book should hold, chapter by chapter (its page, title, numbered
 sections and figures) and the glossary, it reads from the book model
@@ -60,6 +81,7 @@ import time
 import urllib.parse
 
 from workbook import course
+from selftest import reading  # issue 12: figures, listings, boxes, maths and solution marks as a reader sees them
 
 ROOT = course.ROOT
 BOOK = os.path.join(ROOT, "book")
@@ -754,8 +776,11 @@ def run_pages(html_dir, shots_dir=None, site=True, browser=None, phone=None, onl
                 data = b.evaluate("return (%s)(arguments[0])" % PAGE_JS,
                                   {"viewport": vpname, "screen": vp["width"], "chapter": n, "nn": "ch%02d" % n if n else ""})
                 found = [tuple(p) for p in data.pop("problems")]
+                found += reading.page_problems(b, name, vpname, html_dir, data)  # selftest/reading.py
                 if vpname == "desktop":
                     found += check_callouts(name, data, chapters)
+                    if model:  # the reader's way through the book: sidebar, pager, glossary links, contents
+                        found += reader_static(b, name, model, chapters)
                     b.set_media("print")
                     found += [("print", m) for m in b.evaluate("return " + PRINT_JS.strip())]
                     b.set_media("")
@@ -778,8 +803,10 @@ def run_pages(html_dir, shots_dir=None, site=True, browser=None, phone=None, onl
                         if page == name and shot_vp == vpname:
                             take_screenshot(b, shots_dir, page, anchor, vpname)
         problems += resolve_links(pages, html_dir)
+        problems += reading.site_problems(pages)  # one look for each kind of box
         if site:
             problems += check_site(pages, model)
+            problems += reader_checks(b, html_dir, model, pages)  # the reader's way through the book
     finally:
         if own:
             b.close()
@@ -862,6 +889,9 @@ BREAKAGES = {
 }
 
 
+BREAKAGES.update(reading.BREAKAGES)  # figures, listings, boxes, maths: selftest/reading.py
+
+
 def first_glossary_row(t, change):
     m = first_tag(t, r'<tr id="gl-[^"]*">.*?</tr>')
     return t[:m.start()] + change(m.group(0)) + t[m.end():]
@@ -903,6 +933,7 @@ def self_check(html_dir):
     try:
         site = os.path.join(tmp, "html")
         shutil.copytree(os.path.abspath(html_dir), site)
+        shutil.copy(os.path.join(os.path.dirname(os.path.abspath(html_dir)), MODEL_NAME), tmp)  # for reading.py
         originals = {}
         for page in ["ch03.html"] + [b[2] for b in SITE_BREAKAGES.values()]:
             with open(os.path.join(site, page), encoding="utf-8") as f:
@@ -921,7 +952,7 @@ def self_check(html_dir):
             into[copy] = (name, what, kind, page)
         t0 = time.time()
         # at phone width only what can break there, and the page they were made from
-        phone = {p for p, (_, _, kind, _) in made.items() if kind == "layout"} | {"ch03.html"}
+        phone = {p for p, (_, _, kind, _) in made.items() if kind in ("layout",) + reading.PHONE_KINDS} | {"ch03.html"}
         # the intact pages they were made from, and the one a broken link points into
         problems, pages = run_pages(site, site=False, phone=phone,
                                     only=set(made) | set(made_site) | set(originals) | {"ch02.html"})
@@ -952,9 +983,598 @@ def self_check(html_dir):
                 failures.append("%s (%s) was not caught as %r; found: %s" % (name, what, kind, found or "nothing"))
         log("self-check: %d broken copies of ch03.html, %d of pages in the site check against %s, %.1f s"
             % (len(made), len(made_site), MODEL_NAME, time.time() - t0))
+        failures += reader_self_check(site, model, pages)  # the reader's way through the book
+        failures += reading.self_check_instructor(run_pages, log, html_dir)  # solution marks (instructor edition)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return failures
+
+
+# ==================================================================== the reader's way through the book
+# (issue 12: the whole-book sidebar, previous/next at the top and the foot,
+# the arrow keys, the search, the dark theme, glossary links, the contents
+# page's guide; harness/workbook/navigation.py and book/assets/book.js make
+# them). reader_checks runs after the page checks, in the same browser;
+# reader_self_check breaks copies of ch03.html and index.html, one way each.
+
+SEARCH_WORD = "sigmoid"  # ... finds chapter 4's sections about it
+
+READER_PAGE_JS = r"""
+(opts) => {
+  const out = {problems: [], sidebar: null, pagers: {}, rels: {}, guide: []};
+  const P = (kind, msg) => out.problems.push([kind, msg]);
+  const short = s => (s || '').replace(/\s+/g, ' ').trim().slice(0, 60);
+  const main = document.querySelector('main');
+  const sb = document.getElementById('book-sidebar');
+  if (sb) {
+    const r = sb.getBoundingClientRect(), m = main ? main.getBoundingClientRect() : null;
+    const st = getComputedStyle(sb);
+    const cur = [...sb.querySelectorAll('.sidebar-chapters > li')].filter(li => li.querySelector('ul'));
+    out.sidebar = {
+      chapters: [...sb.querySelectorAll('.sidebar-chapter > a')].map(a => a.getAttribute('href')),
+      links: [...sb.querySelectorAll('.sidebar-chapters > li > a')].map(a => a.getAttribute('href')),
+      unfolded: cur.map(li => li.querySelector('a').getAttribute('href')),
+      ariaCurrent: [...sb.querySelectorAll('a[aria-current="page"]')].map(a => a.getAttribute('href')),
+      sections: cur.length ? [...cur[0].querySelectorAll('ul a')].map(a => a.getAttribute('href')) : [],
+      shown: st.display !== 'none' && st.visibility !== 'hidden' && r.width > 100 && r.right > 0 && r.left < innerWidth,
+      besideText: !m || r.right <= m.left + 1,
+    };
+  }
+  for (const where of ['top', 'bottom']) {
+    const nav = document.querySelector('nav.pager-' + where);
+    if (!nav) continue;
+    const get = rel => { const a = nav.querySelector(`a[rel=${rel}]`); return a ? a.getAttribute('href') : null; };
+    const h1 = main && main.querySelector('h1');
+    out.pagers[where] = {prev: get('prev'), next: get('next'),
+      beforeTitle: !!h1 && !!(nav.compareDocumentPosition(h1) & Node.DOCUMENT_POSITION_FOLLOWING),
+      afterText: !!main && !![...main.children].slice(-1)[0] && ([...main.children].slice(-1)[0] === nav)};
+  }
+  for (const rel of ['prev', 'next']) {
+    const l = document.querySelector(`link[rel=${rel}]`);
+    out.rels[rel] = l ? l.getAttribute('href') : null;
+  }
+  // glossary links: in the running text only, each term once, at its first use
+  const links = [...(main ? main.querySelectorAll('a[href^="glossary.html#"]') : [])].filter(a => !a.closest('.intro'));
+  const SKIP = 'h1, h2, h3, h4, h5, h6, code, pre, math, table, figcaption, nav, .callout-title, .listing, .program-output';
+  const seen = new Map();
+  for (const a of links) {
+    const id = a.getAttribute('href').split('#')[1];
+    const bad = a.closest(SKIP);
+    if (bad) P('glossary', `the glossary link "${short(a.textContent)}" (#${id}) is inside <${bad.localName}>: terms are linked in the running text only`);
+    if (seen.has(id)) P('glossary', `#${id} is linked twice on the page ("${short(seen.get(id))}" and "${short(a.textContent)}"): only its first use is`);
+    else seen.set(id, a.textContent);
+  }
+  out.glossaryIds = [...seen.keys()];
+  if (opts.chapter && main) {
+    // the first use: no earlier mention of a linked term in the text the build links in
+    const firsts = new Map(links.filter(a => !a.closest(SKIP)).map(a => [a, a.textContent.trim()]));
+    const before = [];
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      const link = el.closest('a[href^="glossary.html#"]');
+      if (link && firsts.has(link)) {
+        const word = firsts.get(link).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+        const m = new RegExp(`(^|[^\\w-])${word}(?![\\w-])`, 'i').exec(before.join(''));
+        if (m) P('glossary', `"${short(firsts.get(link))}" is linked to the glossary, but the text uses it earlier, unlinked: "…${short(before.join('').slice(Math.max(0, m.index - 40), m.index + 40))}…"`);
+        firsts.delete(link);
+        continue;
+      }
+      if (!el.closest(SKIP) && !el.closest('a')) before.push(n.nodeValue);
+    }
+  }
+  // the contents page: under each chapter, what it teaches and what the reader writes
+  for (const li of document.querySelectorAll('.book-toc > li')) {
+    const a = li.querySelector('a.toc-chapter');
+    if (!a) continue;
+    out.guide.push({href: a.getAttribute('href'), text: li.textContent.replace(/\s+/g, ' '),
+                    codes: [...li.querySelectorAll('.toc-guide code')].map(c => c.textContent.trim())});
+  }
+  return out;
+}
+"""
+
+CONTRAST_JS = r"""
+(() => {
+  const rgba = s => { const m = /rgba?\(([^)]+)\)/.exec(s || ''); if (!m) return null;
+    const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number); return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; };
+  const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const canvas = () => { for (const e of [document.body, document.documentElement]) {
+      const c = rgba(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) return c; }
+    return getComputedStyle(document.documentElement).colorScheme === 'dark' ? [18, 18, 18, 1] : [255, 255, 255, 1]; };
+  const bgOf = el => { const layers = [];
+    for (let e = el; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+    let bg = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop() : canvas();
+    while (layers.length) bg = over(layers.pop(), bg);
+    return bg; };
+  const lum = c => { const f = x => { x /= 255; return x <= 0.04045 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const worst = {};
+  const look = (what, el) => { const bg = bgOf(el); const fg = over(rgba(getComputedStyle(el).color) || [0, 0, 0, 1], bg);
+    const r = ratio(fg, bg); if (!worst[what] || r < worst[what].ratio)
+      worst[what] = {ratio: Math.round(r * 100) / 100, text: el.textContent.trim().slice(0, 30), cls: el.className || el.localName}; };
+  const body = document.body;
+  look('text', document.querySelector('main p') || body);
+  for (const s of document.querySelectorAll('pre.sourceCode code, pre.sourceCode code span[class]')) if (s.textContent.trim()) look('code', s);
+  for (const s of document.querySelectorAll(':not(pre) > code')) look('inline code', s);
+  for (const m of [...document.querySelectorAll('math')].slice(0, 20)) look('maths', m);
+  for (const s of document.querySelectorAll('.program-output pre')) look('program output', s);
+  const own = e => [...e.childNodes].some(n => n.nodeType === 3 && n.nodeValue.trim());
+  for (const s of document.querySelectorAll('.listing-caption, .listing-caption *, figcaption, figcaption *, .callout-title, .callout-title *'))
+    if (own(s)) look('captions and titles', s);
+  const figs = [...document.querySelectorAll('main figure img')].map(i => Math.round(lum(bgOf(i)) * 100) / 100);
+  return {theme: document.documentElement.getAttribute('data-theme'), stored: (() => { try { return localStorage.getItem('wb-theme'); } catch (e) { return 'n/a'; } })(),
+          body: Math.round(lum(bgOf(body)) * 1000) / 1000, worst, figures: figs};
+})()
+"""
+
+PHONE_JS = r"""
+(() => {
+  const sb = document.getElementById('book-sidebar');
+  const r = sb ? sb.getBoundingClientRect() : null, st = sb ? getComputedStyle(sb) : null;
+  const btn = document.querySelector('.menu-toggle');
+  const main = document.querySelector('main');
+  const p = main && [...main.querySelectorAll('p')].find(p => !p.closest('nav, .callout, figure, header'));
+  const cur = sb && sb.querySelector('a[aria-current="page"]');
+  const cr = cur && cur.getBoundingClientRect();
+  return {shown: !!sb && st.display !== 'none' && st.visibility !== 'hidden' && r.width > 0 && r.right > 1 && r.left < innerWidth - 1,
+          cover: r ? Math.round(Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0)) / innerWidth * 100) : 0,
+          menu: !!btn && btn.getBoundingClientRect().width > 0 && getComputedStyle(btn).visibility !== 'hidden',
+          textTop: p ? Math.round(p.getBoundingClientRect().top) : null,
+          currentVisible: !!cr && cr.width > 0 && cr.top >= 0 && cr.bottom <= innerHeight && cr.left >= 0 && cr.right <= innerWidth,
+          height: innerHeight};
+})()
+"""
+
+
+def reader_order(model):
+    """The pages in reading order, as previous/next and the arrow keys walk them."""
+    return ["index.html"] + [c["html"] for c in model["chapters"]] + ["glossary.html", "figures.html"]
+
+
+def wait_for(b, script, timeout=3.0, *args):
+    """Poll script (returns a value) until it is truthy or timeout seconds pass; its last value."""
+    end = time.time() + timeout
+    while True:
+        v = b.evaluate(script, *args)
+        if v or time.time() > end:
+            return v
+        time.sleep(0.05)
+
+
+def reader_static(b, stands_for, model, chapters):
+    """A page at 1280 px: its sidebar, previous/next, glossary links, (index) guide."""
+    out = []
+    n = chapter_of(stands_for)
+    d = b.evaluate("return (%s)(arguments[0])" % READER_PAGE_JS, {"chapter": n})
+    out += [tuple(p) for p in d["problems"]]
+    chs = model["chapters"]
+    sb = d["sidebar"]
+    if sb is None:
+        out.append(("sidebar", "no whole-book sidebar (nav#book-sidebar with every chapter)"))
+    else:
+        want = [c["html"] for c in chs]
+        if sb["chapters"] != want:
+            missing = [p for p in want if p not in sb["chapters"]]
+            out.append(("sidebar", "the sidebar lists %s, not every chapter in order (%s)%s"
+                        % (sb["chapters"], ", ".join(want), "; missing %s" % ", ".join(missing) if missing else "")))
+        for extra in ("index.html", "glossary.html", "figures.html"):
+            if extra not in sb["links"]:
+                out.append(("sidebar", "the sidebar does not link to %s" % extra))
+        if not sb["shown"] or not sb["besideText"]:
+            out.append(("sidebar", "at 1280 px the sidebar is %s" % ("not shown" if not sb["shown"] else "over the text, not beside it")))
+        if stands_for in sb["links"] and stands_for not in sb["ariaCurrent"]:
+            out.append(("sidebar", "the sidebar does not mark this page (%s) as the current one (aria-current)" % stands_for))
+        if n:
+            c = next(c for c in chs if c["number"] == n)
+            if sb["unfolded"] != [stands_for]:
+                out.append(("sidebar", "the sidebar unfolds %s, not this chapter alone (%s)" % (sb["unfolded"] or "nothing", stands_for)))
+            want_secs = ["#" + s["id"] for s in c["sections"] if s["level"] in (2, 3)]
+            if sb["unfolded"] == [stands_for] and sb["sections"] != want_secs:
+                miss = [s for s in want_secs if s not in sb["sections"]]
+                out.append(("sidebar", "the current chapter's sections in the sidebar are not those of book.json%s"
+                            % (": missing %s" % ", ".join(miss) if miss else " (order)")))
+        elif sb["unfolded"]:
+            out.append(("sidebar", "the sidebar unfolds %s on a page that is no chapter" % sb["unfolded"]))
+    order = reader_order(model)
+    if stands_for in order:
+        i = order.index(stands_for)
+        want = {"prev": order[i - 1] if i > 0 else None, "next": order[i + 1] if i + 1 < len(order) else None}
+        if d["rels"] != want:
+            out.append(("pager", "<link rel=prev/next> go to %s, not %s" % (d["rels"], want)))
+        for where in ("top", "bottom"):
+            pg = d["pagers"].get(where)
+            if pg is None:
+                out.append(("pager", "no previous/next links at the %s of the page (nav.pager-%s)" % (where, where)))
+                continue
+            got = {"prev": pg["prev"], "next": pg["next"]}
+            if got != want:
+                out.append(("pager", "the previous/next links at the %s go to %s, not %s" % (where, got, want)))
+            if where == "top" and not pg["beforeTitle"]:
+                out.append(("pager", "the previous/next links at the top come after the page's title"))
+            if where == "bottom" and not pg["afterText"]:
+                out.append(("pager", "the previous/next links at the foot are not the last thing of the text"))
+    if n:
+        if not d["glossaryIds"]:
+            out.append(("glossary", "no term of the glossary is linked in chapter %d" % n))
+        known = {e["id"] for e in model["glossary"]}
+        for ident in d["glossaryIds"]:
+            if ident not in known:
+                out.append(("glossary", "a link to glossary.html#%s, which is no glossary term" % ident))
+    s = b.evaluate("return " + CONTRAST_JS.strip())  # the light theme, as the page is loaded
+    for what, w in s["worst"].items():
+        if w["ratio"] < 4.5:
+            out.append(("theme", "[%s] %s has a contrast of %.2f against its background (at least 4.5): %s %r"
+                        % (s["theme"], what, w["ratio"], w["cls"], w["text"])))
+    if stands_for == "index.html":
+        guide = {g["href"]: g for g in d["guide"]}
+        for c in chs:
+            g = guide.get(c["html"])
+            ch = chapters.get(c["number"])
+            if g is None or ch is None:
+                continue  # the contents check (toc) reports a missing chapter
+            teaches = getattr(ch, "teaches", None)
+            if teaches and " ".join(teaches.replace("`", "").split()) not in g["text"]:
+                out.append(("landing", "the contents do not say what chapter %d teaches (course.toml's teaches: %r)"
+                            % (c["number"], teaches[:60])))
+            funcs = set()
+            for f in ch.files:
+                funcs |= stub_functions(os.path.join(ROOT, "exercises", ch.nn, f))
+            for f in ch.functions:
+                if not f.given and f.name in funcs and f.name not in g["codes"]:
+                    out.append(("landing", "the contents do not say that chapter %d's reader writes %s" % (c["number"], f.name)))
+    return out
+
+
+def reader_phone(b, url):
+    """At 390 px the sidebar waits behind its button: closed, the text comes first."""
+    out = []
+    b.set_viewport(PHONE)
+    b.navigate(url)
+    s = b.evaluate("return " + PHONE_JS.strip())
+    if s["shown"]:
+        out.append(("sidebar", "[phone] the sidebar covers %d%% of the screen before anyone opens it" % s["cover"]))
+    if s["textTop"] is None or s["textTop"] > s["height"]:
+        out.append(("sidebar", "[phone] the text starts at %s px, below the first screen (%d px)" % (s["textTop"], s["height"])))
+    if not s["menu"]:
+        out.append(("sidebar", "[phone] no button opens the sidebar (.menu-toggle)"))
+    else:
+        from selenium.common.exceptions import WebDriverException
+        try:
+            b.driver.find_element("css selector", ".menu-toggle").click()
+        except WebDriverException as e:
+            out.append(("sidebar", "[phone] the Chapters button cannot be clicked: %s" % str(e.msg or e).split("\n")[0][:150]))
+            b.set_viewport(DESKTOP)
+            return out
+        s = wait_for(b, "const s = (%s); return s.shown && s.currentVisible ? s : null" % PHONE_JS.strip(), 1.5) \
+            or b.evaluate("return " + PHONE_JS.strip())
+        if not s["shown"]:
+            out.append(("sidebar", "[phone] the Chapters button does not open the sidebar"))
+        elif not s["currentVisible"]:
+            out.append(("sidebar", "[phone] the open sidebar does not show the current page's entry"))
+        else:
+            from selenium.webdriver.common.action_chains import ActionChains
+            from selenium.webdriver.common.keys import Keys
+            ActionChains(b.driver).send_keys(Keys.ESCAPE).perform()
+            if not wait_for(b, "return !(%s).shown" % PHONE_JS.strip(), 1.5):
+                out.append(("sidebar", "[phone] Escape does not close the sidebar"))
+    b.set_viewport(DESKTOP)
+    return out
+
+
+def reader_keys(b, url, model, stands_for):
+    """Left and right go to the previous and next chapter; not with a modifier,
+    not while typing in the search box."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    out = []
+    order = reader_order(model)
+    i = order.index(stands_for)
+    here = "return location.pathname.split('/').pop()"
+    b.navigate(url)  # right to the next page, then left from there back to this one
+    for key, name, target in ((Keys.ARROW_RIGHT, "right", order[i + 1]), (Keys.ARROW_LEFT, "left", stands_for)):
+        ActionChains(b.driver).send_keys(key).perform()
+        got = wait_for(b, "const p = location.pathname.split('/').pop(); return p === arguments[0] ? p : null", 2.0, target)
+        if not got:
+            return out + [("keys", "the %s arrow key does not go to %s (the page stays at %s)" % (name, target, b.evaluate(here)))]
+        b.evaluate("return document.readyState === 'complete' || new Promise(r => addEventListener('load', r))")
+    start = os.path.basename(urllib.parse.urlsplit(url).path)
+    b.navigate(url)
+    ActionChains(b.driver).key_down(Keys.SHIFT).send_keys(Keys.ARROW_RIGHT).key_up(Keys.SHIFT).perform()
+    time.sleep(0.25)
+    if b.evaluate(here) != start:
+        out.append(("keys", "shift + right arrow leaves the page (%s); with a modifier the key is the browser's" % b.evaluate(here)))
+        b.navigate(url)
+    box = b.driver.find_elements("css selector", "#search-input")
+    if box:
+        b.evaluate("document.getElementById('search-input').focus()")
+        ActionChains(b.driver).send_keys("ab").send_keys(Keys.ARROW_RIGHT).send_keys(Keys.ARROW_LEFT).perform()
+        time.sleep(0.25)
+        if b.evaluate(here) != start:
+            out.append(("keys", "an arrow key typed in the search box leaves the page (for %s)" % b.evaluate(here)))
+    return out
+
+
+def reader_search(b, url, model, pages, html_dir):
+    """Typing SEARCH_WORD in the search box lists chapter 4's sections about it, first."""
+    out = []
+    b.navigate(url)
+    box = b.driver.find_elements("css selector", "#search-input")
+    if not box:
+        return [("search", "no search box (#search-input)")]
+    box[0].click()
+    box[0].send_keys(SEARCH_WORD)
+    got = wait_for(b, "const r = document.getElementById('search-results');"
+                      "const a = [...r.querySelectorAll('a')].map(x => [x.getAttribute('href'), x.textContent]);"
+                      "return a.length || r.textContent.trim() ? {hits: a} : null", 5.0)
+    hits = got["hits"] if got else []
+    if not hits:
+        msg = b.evaluate("const r = document.getElementById('search-results'); return r ? r.textContent : ''")
+        return [("search", "searching for %r finds nothing%s" % (SEARCH_WORD, ": %s" % msg.strip()[:150] if msg.strip() else ""))]
+    ch4 = next((c for c in model["chapters"] if c["number"] == 4), None)
+    if ch4 is None:
+        return out
+    hrefs = [h for h, _ in hits]
+    if not hrefs[0].startswith(ch4["html"]):
+        out.append(("search", "the first result for %r is %s, not a section of chapter 4" % (SEARCH_WORD, hrefs[0])))
+    for s in ch4["sections"]:
+        if SEARCH_WORD in s["title"].lower() and "%s#%s" % (ch4["html"], s["id"]) not in hrefs:
+            out.append(("search", "searching for %r does not find section %s %s (%s#%s)"
+                        % (SEARCH_WORD, s["number"], s["title"], ch4["html"], s["id"])))
+    for h in hrefs:
+        page, _, frag = h.partition("#")
+        if not os.path.exists(os.path.join(html_dir, page)):
+            out.append(("search", "a result links to %s, which is no page of the book" % h))
+        elif frag and page in pages and frag not in pages[page]["desktop"]["ids"]:
+            out.append(("search", "a result links to %s, which has no #%s" % (page, frag)))
+    return out
+
+
+def reader_theme(b, url):
+    """Dark when the system asks for it: a dark page, code and maths with
+    contrast, figures on a light plate; the toggle switches and is remembered."""
+    out = []
+    contrast = "return " + CONTRAST_JS.strip()
+
+    def look(theme):
+        s = b.evaluate(contrast)
+        for what, w in s["worst"].items():
+            if w["ratio"] < 4.5:
+                out.append(("theme", "[%s] %s has a contrast of %.2f against its background (at least 4.5): %s %r"
+                            % (theme, what, w["ratio"], w["cls"], w["text"])))
+        return s
+
+    def emulate(value):
+        b.cdp("Emulation.setEmulatedMedia", {"media": "", "features": [{"name": "prefers-color-scheme", "value": value}]})
+        b.media = ""
+    try:
+        b.evaluate("try { localStorage.removeItem('wb-theme') } catch (e) {}")  # (file: pages share it)
+        emulate("light")
+        b.navigate(url)
+        s = look("light")
+        if s["body"] < 0.5:
+            out.append(("theme", "with a light system theme the page is dark (background luminance %.2f)" % s["body"]))
+        emulate("dark")
+        b.navigate(url)
+        s = look("dark")
+        if s["theme"] != "dark" or s["body"] > 0.05:
+            out.append(("theme", "with a dark system theme the page stays light (data-theme=%s, background luminance %.2f)"
+                        % (s["theme"], s["body"])))
+        dark_figs = [x for x in s["figures"] if x < 0.7]
+        if dark_figs:
+            out.append(("theme", "[dark] %d figures are drawn on a dark background (luminance %s); their ink is dark: "
+                                 "give them a light plate" % (len(dark_figs), dark_figs[0])))
+        if out:
+            return out  # the toggle is tried on a page that passes
+        toggle = b.driver.find_elements("css selector", ".theme-toggle")
+        if not toggle:
+            out.append(("theme", "no theme toggle (.theme-toggle)"))
+            return out
+        toggle[0].click()
+        s = b.evaluate(contrast)
+        if s["theme"] != "light" or s["body"] < 0.5:
+            out.append(("theme", "the theme toggle does not switch the dark page to light (data-theme=%s)" % s["theme"]))
+        else:
+            b.navigate(url)
+            s = b.evaluate(contrast)
+            if s["theme"] != "light" or s["stored"] != "light":
+                out.append(("theme", "the light theme picked with the toggle is forgotten on the next page (data-theme=%s, "
+                                     "localStorage wb-theme=%s)" % (s["theme"], s["stored"])))
+            b.driver.find_element("css selector", ".theme-toggle").click()
+            s = b.evaluate(contrast)
+            if s["theme"] != "dark" or s["stored"] is not None:
+                out.append(("theme", "toggled back to the system's dark theme, the page shows %s and keeps wb-theme=%s "
+                                     "(it should follow the system again)" % (s["theme"], s["stored"])))
+    finally:
+        b.evaluate("try { localStorage.removeItem('wb-theme') } catch (e) {}")
+        b.cdp("Emulation.setEmulatedMedia", {"media": "", "features": []})
+        b.media = ""
+    return out
+
+
+READER_GROUPS = ("static", "phone", "keys", "search", "theme")
+
+
+def reader_checks(b, html_dir, model, pages, targets=None):
+    """The reader's way through the book, what takes a reader's hands: the
+    phone's drawer, the keys, the search and the theme. targets: [(file, the
+    page it stands for, groups)]; by default chapter 3 (or the first) in the
+    student edition (book.js and the CSS are the same files in both; run_pages
+    has each page's static checks, reader_static, in both)."""
+    html_dir = os.path.abspath(html_dir)
+    chapters = {c.number: c for c in course.chapters()}
+    if targets is None:
+        chs = [c["html"] for c in model["chapters"] if c["html"] in pages]
+        busy = "ch03.html" if "ch03.html" in chs else (chs[0] if chs else None)
+        targets = [(busy, busy, ("phone", "keys", "search", "theme"))] if busy and model.get("edition") != "instructor" else []
+    out = []
+    b.set_viewport(DESKTOP)
+    for name, stands_for, groups in targets:
+        url = "file://" + urllib.parse.quote(os.path.join(html_dir, name))
+        found = []
+        for g in groups:
+            if g == "static":
+                b.navigate(url)
+                found += reader_static(b, stands_for, model, chapters)
+            elif g == "phone":
+                found += reader_phone(b, url)
+            elif g == "keys":
+                found += reader_keys(b, url, model, stands_for)
+            elif g == "search":
+                found += reader_search(b, url, model, pages, html_dir)
+            elif g == "theme":
+                found += reader_theme(b, url)
+            found += [(k, "%s: %s" % (g, m)) for k, m in b.problems() if k in ("console", "request")]
+        seen = set()
+        for kind, msg in found:
+            if (kind, msg) not in seen:
+                seen.add((kind, msg))
+                out.append((name, kind, msg))
+    return out
+
+
+def unwrap_glossary_links(t):
+    return re.sub(r'<a href="glossary\.html#gl-[^"]*"[^>]*>(.*?)</a>', r"\1", t)
+
+
+def first_glossary_link(t):
+    m = first_tag(t, r'<a href="(glossary\.html#gl-[^"]*)"[^>]*>(.*?)</a>')
+    return m.group(1), m.group(2)
+
+
+# name: (what is wrong, expected kind, words its message must have, page
+# broken, the change, groups to run, a broken copy of book.js it loads
+# instead, as (find, replace) or None)
+READER_BREAKAGES = {
+    "sidebar-missing-chapter": ("a sidebar without chapter 5", "sidebar", 'not every chapter', "ch03.html",
+                                lambda t: re.sub(r'<li class="sidebar-chapter"><a href="ch05\.html">.*?</li>', "", t, 1),
+                                ("static",), None),
+    "sidebar-folded": ("a sidebar that does not unfold the current chapter", "sidebar",
+                       'unfolds nothing', "ch03.html",
+                       lambda t: re.sub(r'<ul class="page-toc"[^>]*>.*?</ul>', "", t, 1, re.S), ("static",), None),
+    "sidebar-phone-open": ("a phone whose screen the sidebar fills before it is asked for", "sidebar",
+                           'before anyone opens it', "ch03.html",
+                           lambda t: t.replace("</head>", "<style>.book-sidebar{transform:none!important;"
+                                                          "visibility:visible!important;transition:none!important}</style>\n</head>", 1),
+                           ("phone",), None),
+    "sidebar-no-button": ("a phone with no button to open the sidebar", "sidebar",
+                          'no button opens the sidebar', "ch03.html",
+                          lambda t: re.sub(r'<button class="menu-toggle".*?</button>', "", t, 1, re.S), ("phone",), None),
+    "pager-no-top": ("previous/next only at the foot of the page", "pager", 'at the top of the page', "ch03.html",
+                     lambda t: re.sub(r'<nav class="pager pager-top".*?</nav>', "", t, 1, re.S), ("static",), None),
+    "pager-top-wrong": ("a top next link that skips a chapter", "pager", 'links at the top go to', "ch03.html",
+                        lambda t: re.sub(r'(<nav class="pager pager-top".*?rel="next" href=")ch04\.html', r"\1ch05.html", t, 1, re.S),
+                        ("static",), None),
+    "keys-dead": ("arrow keys that do nothing", "keys", 'arrow key does not go to', "ch03.html",
+                  lambda t: t.replace("</head>", "<script>addEventListener('keydown', e => e.stopPropagation(), true)</script>\n</head>", 1),
+                  ("keys",), None),
+    "keys-while-typing": ("arrow keys that turn the page while the reader types a search", "keys",
+                          'typed in the search box', "ch03.html",
+                          None, ("keys",), ("if (typing(e.target)) return;", "")),
+    "search-no-chapter-4": ("a search index without chapter 4", "search", 'chapter 4', "ch03.html", None, ("search",),
+                            ("'search-index.js'", "'search-index-broken.js'")),
+    "search-no-lunr": ("a search that cannot load lunr.js", "search",
+                       'could not load', "ch03.html", None, ("search",),
+                       ("'lunr.min.js'", "'no-such-lunr.min.js'")),
+    "theme-no-dark": ("a page that stays light when the system is dark", "theme", 'stays light', "ch03.html",
+                      lambda t: t.replace('<link rel="stylesheet" href="navigation.css">\n', "", 1), ("theme",), None),
+    "theme-dark-code": ("dark code colours not loaded: light-theme tokens on a dark block", "theme",
+                        '[dark] code has a contrast', "ch03.html",
+                        lambda t: t.replace('<link rel="stylesheet" href="highlight-dark.css">\n', "", 1), ("theme",), None),
+    "theme-figure-plate": ("figures with dark ink on the dark page", "theme", 'light plate', "ch03.html",
+                           lambda t: t.replace("</head>", "<style>figure img{background:none!important}</style>\n</head>", 1),
+                           ("theme",), None),
+    "theme-toggle-dead": ("a theme toggle that does nothing", "theme", 'does not switch', "ch03.html",
+                          lambda t: t.replace("</head>", "<script>addEventListener('click', e => { if (e.target.closest"
+                                                         "('.theme-toggle')) e.stopPropagation(); }, true)</script>\n</head>", 1),
+                          ("theme",), None),
+    "theme-forgotten": ("a theme toggle whose choice is not kept", "theme",
+                        'forgotten', "ch03.html", None, ("theme",),
+                        ("try { return localStorage.getItem(KEY); } catch (e) { return memo; }", "return memo;")),
+    "glossary-none": ("a chapter without glossary links", "glossary",
+                      'no term of the glossary', "ch03.html", unwrap_glossary_links, ("static",), None),
+    "glossary-twice": ("a term linked twice in a chapter", "glossary", 'linked twice', "ch03.html",
+                       lambda t: t.replace("</main>", '<p>Once more: <a href="%s">%s</a>.</p>\n</main>' % first_glossary_link(t), 1),
+                       ("static",), None),
+    "glossary-not-first": ("a term linked after its first use", "glossary", 'earlier, unlinked', "ch03.html",
+                           lambda t: re.sub(r"(<h1[^>]*>.*?</h1>)", lambda m: m.group(1) + "\n<p>A word first: %s.</p>"
+                                            % first_glossary_link(t)[1], t, 1, re.S), ("static",), None),
+    "glossary-in-heading": ("a glossary link in a heading", "glossary", 'inside <h2>', "ch03.html",
+                            lambda t: re.sub(r"(<h2[^>]*>)", lambda m: m.group(1) + '<a href="%s">%s</a> ' % first_glossary_link(t),
+                                             t, 1), ("static",), None),
+    "landing-no-function": ("a contents page that does not say a chapter's reader writes mul_backward", "landing",
+                            'writes mul_backward', "index.html",
+                            lambda t: re.sub(r"<code>mul_backward</code>( and)?", "", t, 1), ("static",), None),
+    "landing-no-teaches": ("a contents page without what chapter 3 teaches", "landing", 'teaches', "index.html",
+                           lambda t: re.sub(r'(<a class="toc-chapter" href="ch03\.html">.*?)<p class="toc-teaches">.*?</p>',
+                                            r"\1", t, 1, re.S), ("static",), None),
+}
+
+
+def reader_self_check(site, model, pages):
+    """Each of READER_BREAKAGES, on a copy in site (the self-check's copy of
+    the book), must be caught as its kind; the intact ch03.html and index.html
+    must pass every check."""
+    failures = []
+    with open(os.path.join(site, "book.js"), encoding="utf-8") as f:
+        js = f.read()
+    with open(os.path.join(site, "search-index.js"), encoding="utf-8") as f:
+        index = f.read()
+    m = re.search(r"(?s)^(.*?=\s*)(\[.*\])(;\s*)$", index)
+    docs = json.loads(m.group(2)) if m else []
+    kept = [d for d in docs if not d.get("u", "").startswith("ch04.html")]
+    if len(kept) == len(docs):
+        failures.append("search-no-chapter-4: search-index.js has no chapter 4 to leave out (its format changed?)")
+    with open(os.path.join(site, "search-index-broken.js"), "w", encoding="utf-8") as f:
+        f.write(m.group(1) + json.dumps(kept) + m.group(3) if m else index)
+    targets, made = [("ch03.html", "ch03.html", tuple(READER_GROUPS)), ("index.html", "index.html", ("static",))], {}
+    for name, (what, kind, words, page, change, groups, js_change) in READER_BREAKAGES.items():
+        with open(os.path.join(site, page), encoding="utf-8") as f:
+            text = f.read()
+        broken = change(text) if change else text
+        if js_change:
+            find, replace = js_change
+            if find not in js:
+                failures.append("%s: book.js has no %r to break (it changed?)" % (name, find))
+                continue
+            jsname = "book-broken-%s.js" % name
+            with open(os.path.join(site, jsname), "w", encoding="utf-8") as f:
+                f.write(js.replace(find, replace, 1))
+            broken = broken.replace('<script src="book.js"></script>', '<script src="%s"></script>' % jsname, 1)
+        if broken == text:
+            failures.append("%s: could not break %s that way (the page changed?)" % (name, page))
+            continue
+        copy = "%s-broken-%s.html" % (page[:-5], name)
+        with open(os.path.join(site, copy), "w", encoding="utf-8") as f:
+            f.write(broken)
+        made[copy] = (name, what, kind, words)
+        targets.append((copy, page, groups))
+    t0 = time.time()
+    b = Browser()
+    try:
+        problems = reader_checks(b, site, model, pages, targets)
+    finally:
+        b.close()
+    by_page = {}
+    for page, kind, msg in problems:
+        by_page.setdefault(page, []).append((kind, msg))
+    for page in ("ch03.html", "index.html"):
+        for kind, msg in by_page.get(page, []):
+            failures.append("the intact page %s failed the reader's checks: %s: %s" % (page, kind, msg))
+    for copy, (name, what, kind, words) in sorted(made.items()):
+        hits = [m for k, m in by_page.get(copy, []) if k == kind and words in m]
+        if hits:
+            log("caught %-24s %-10s %s" % (name, kind, hits[0][:150]))
+        else:
+            failures.append("%s (%s) was not caught as %r with %r; found: %s"
+                            % (name, what, kind, words, by_page.get(copy) or "nothing"))
+    log("self-check: %d broken copies for the reader's way through the book (sidebar, pager, keys, search, theme, "
+        "glossary links, contents), %.1f s" % (len(made), time.time() - t0))
+    return failures
+
+# ==================================================================== end of the reader's way through the book
 
 
 # ---------------------------------------------------------------- main

@@ -60,6 +60,8 @@ from workbook import weave  # (first: it says what to install if pandocfilters i
 ROOT = course.ROOT
 BOOK = os.path.join(ROOT, "book")  # the book's templates, styles, Lua, glossary and intro
 import pandocfilters as pf  # noqa: E402
+from workbook import navigation  # noqa: E402
+from workbook import htmlpost  # noqa: E402  (figures that open full size, MathML spacing)
 from workbook.weave import Chapter, get_attr, kv, line_of, stringify, visit, walk  # noqa: E402
 
 TITLE = "Backpropagation in C: a workbook"
@@ -231,6 +233,9 @@ def analyse(chap):
                 add_anchor(attr[0], "figure", "Figure " + number, attr)
             else:
                 add_anchor(attr[0], "anchor", None, attr)
+        elif key == "Div" and "listing" in value[0][1] and kv(value[0]).get("data-number"):
+            attr = value[0]  # a listing with an id can be cited: [@lst:id] prints "Listing 3.2"
+            add_anchor(attr[0], "listing", "Listing " + kv(attr)["data-number"], attr)
         elif key == "Div" and "callout" in value[0][1]:
             attr = value[0]
             k = kv(attr)
@@ -343,9 +348,9 @@ class Book:
         return None
 
 
-# Graphviz draws its labels at 14pt; shown at natural size they are bigger than
-# the text around them. Scale graphs so the labels match the body text.
-GRAPH_SCALE = {"html": 0.85, "latex": 0.75}
+# harness/workbook/figure.py draws its labels at 12 pt (16 px): the HTML shows a
+# graph at its natural size (htmlpost.figure_frames), the PDF at 3/4 of it (9 pt).
+GRAPH_SCALE = {"html": 1.0, "latex": 0.75}
 LATEX_MAX_WIDTH_PT = 400
 
 
@@ -586,7 +591,7 @@ def intro_html(book):
     problems = weave.math_problems(weave.INTRO_MD, book.intro_src, p.stderr, log)
     if problems:
         raise BuildError(problems)
-    return p.stdout
+    return htmlpost.math_spacing(p.stdout)
 
 
 class Site:
@@ -601,17 +606,7 @@ class Site:
 
     def page(self, filename, title, content, body_class, toc="", prev=None, next_=None, source=None):
         ed = EDITIONS[self.edition]
-        rels, pager = [], []
-        if prev:
-            rels.append('<link rel="prev" href="%s">' % prev[0])
-            pager.append('<a class="pager-prev" rel="prev" href="%s"><span class="pager-dir">Previous</span>'
-                         '<span class="pager-title">%s</span></a>' % (prev[0], prev[1]))
-        else:
-            pager.append('<span class="pager-prev"></span>')
-        if next_:
-            rels.append('<link rel="next" href="%s">' % next_[0])
-            pager.append('<a class="pager-next" rel="next" href="%s"><span class="pager-dir">Next</span>'
-                         '<span class="pager-title">%s</span></a>' % (next_[0], next_[1]))
+        rels = ['<link rel="%s" href="%s">' % (r, l[0]) for r, l in (("prev", prev), ("next", next_)) if l]
         banner = ""
         if self.edition == "instructor":
             banner = '<div class="edition-banner" role="note">%s. %s</div>' % (html.escape(ed["label"]), html.escape(ed["note"]))
@@ -623,12 +618,11 @@ class Site:
                         nav_link("figures.html", "Figures")])
         if self.with_pdf:
             nav += ' <a href="%s">PDF</a>' % PDF_NAME
-        if toc:  # under the chapter's title (beside the text on wide screens, by CSS)
-            content = content.replace("</h1>", "</h1>\n" + toc, 1)
         text = self.template.substitute(
             title=html.escape(title), book_title=html.escape(TITLE), edition_label=html.escape(ed["label"]),
             edition=self.edition, banner=banner, nav=nav, content=content,
-            pager='<nav class="pager" aria-label="Chapters">%s</nav>' % "".join(pager) if (prev or next_) else "",
+            pager=navigation.pager_html(prev, next_, "bottom"), pager_top=navigation.pager_html(prev, next_, "top"),
+            sidebar=navigation.sidebar_html(self.book, filename, self.titles, self.headers),
             rel_links="\n".join(rels), body_class=body_class)
         with open(os.path.join(self.out, filename), "w", encoding="utf-8") as f:
             f.write(text)
@@ -637,7 +631,7 @@ class Site:
 
     def chapter_page(self, chap, prev, next_, title_html, headers_html):
         copies = []
-        blocks = transform(self.book, chap, "html", self.out, copies)
+        blocks = navigation.link_glossary(transform(self.book, chap, "html", self.out, copies), self.glossary)
         for src, dst in copies:
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             shutil.copyfile(src, dst)
@@ -649,18 +643,9 @@ class Site:
         problems = weave.math_problems(chap.md, chap.src, p.stderr, log)
         if problems:
             raise BuildError(problems)
-        items = []
-        for (level, ident, number, _, _), text in zip(chap.headers, headers_html):
-            if level > 3 or not ident:
-                continue
-            num = '<span class="toc-number">%s</span> ' % number if number else ""
-            items.append('<li class="toc-level-%d"><a href="#%s">%s%s</a></li>' % (level, html.escape(ident), num, text))
-        toc = ""
-        if items:
-            toc = ('<nav class="page-toc" aria-labelledby="page-toc-title"><p id="page-toc-title" class="page-toc-title">'
-                   'In this chapter</p><ul>%s</ul></nav>' % "".join(items))
+        # the chapter's own contents: unfolded in the sidebar (navigation.sidebar_html)
         self.page(chap.page, "%d %s · %s" % (chap.number, stringify(chap.title_inlines), TITLE),
-                  fix_fences(p.stdout), "chapter", toc=toc, prev=prev, next_=next_, source=chap.md)
+                  htmlpost.apply(fix_fences(p.stdout), self.out), "chapter", prev=prev, next_=next_, source=chap.md)
 
     def index_page(self, titles_html, headers_html, intro_html, pdf):
         ed = EDITIONS[self.edition]
@@ -671,6 +656,7 @@ class Site:
         for chap, title, hs in zip(self.book.chapters, titles_html, headers_html):
             parts.append('<li><a class="toc-chapter" href="%s"><span class="toc-number">%d</span> %s</a>'
                          % (chap.page, chap.number, title))
+            parts.append(navigation.chapter_guide_html(chap))
             subs = []
             for (level, ident, number, _, _), text in zip(chap.headers, hs):
                 if level > 3 or not ident:
@@ -700,7 +686,9 @@ class Site:
                    '<div class="table-wrap"><table class="glossary"><thead><tr><th scope="col">English</th>'
                    '<th scope="col" lang="ko">한국어</th><th scope="col">Meaning</th></tr></thead><tbody>\n%s\n'
                    '</tbody></table></div>' % "\n".join(rows))
-        self.page("glossary.html", "Glossary · " + TITLE, content, "glossary", source="book/glossary.tsv")
+        last = self.book.chapters[-1]
+        self.page("glossary.html", "Glossary · " + TITLE, content, "glossary", source="book/glossary.tsv",
+                  prev=(last.page, "%d %s" % (last.number, self.titles[-1])), next_=("figures.html", "List of figures"))
 
     def figures_page(self, captions_html):
         parts = ['<h1 id="figures">List of figures</h1>']
@@ -718,7 +706,8 @@ class Site:
             parts.append("</ul>")
         if not any_fig:
             parts.append("<p>No chapter has figures yet.</p>")
-        self.page("figures.html", "List of figures · " + TITLE, "\n".join(parts), "figures", source="(figure captions)")
+        self.page("figures.html", "List of figures · " + TITLE, "\n".join(parts), "figures", source="(figure captions)",
+                  prev=("glossary.html", "Glossary"))
 
 
 SOURCES = {}  # html file -> the source it came from, for link-check messages
@@ -811,6 +800,7 @@ def build_html(book, edition, out_dir, work_dir, glossary, pdf_future):
         headers.append(rendered[k + 1:k + 1 + len(c.headers)])
         k += 1 + len(c.headers)
     captions = rendered[k:]
+    site.titles, site.headers, site.glossary = titles, headers, glossary  # for the sidebar, glossary links
 
     chs = book.chapters
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -828,6 +818,7 @@ def build_html(book, edition, out_dir, work_dir, glossary, pdf_future):
         if problems:
             raise BuildError(problems)
     site.glossary_page(glossary)
+    weave.listings.source_pages(site, book, edition)  # the whole headers the chapters quote in parts
     site.figures_page(captions)
     intro = intro_html(book)
     pdf, pdf_problems = False, []
@@ -838,6 +829,10 @@ def build_html(book, edition, out_dir, work_dir, glossary, pdf_future):
         except BuildError as e:  # report the HTML's problems too
             pdf_problems = e.problems
     site.index_page(titles, headers, intro, pdf)
+    try:  # book.js, lunr.js, search-index.js (from the pages just written), dark code colours
+        navigation.write_assets(book, out_dir, work_dir, glossary, run)
+    except navigation.NavigationError as e:
+        raise BuildError([str(e)])
     try:
         n = check_html(out_dir, missing_ok={PDF_NAME} if pdf_problems else set())
     except BuildError as e:
@@ -896,8 +891,11 @@ def chapter_model(book, chap):
             if "listing" in attr[1]:
                 code = next((b for b in blocks if b["t"] == "CodeBlock"), None)
                 first, _, last = k.get(weave.SOURCE_LINES, "-").partition("-")
-                listings.append({"number": None, "file": k.get(weave.SOURCE), "shown_as": k.get("data-file"),
-                                 "snippet": k.get("data-snippet"),
+                listings.append({"id": attr[0], "number": k.get("data-number"), "file": k.get(weave.SOURCE),
+                                 "shown_as": k.get("data-file"), "snippet": k.get("data-snippet"),
+                                 "where": k.get("data-where"), "full": k.get("data-full"),
+                                 "solution": "data-solution" in k, "exercise": k.get("data-exercise"),
+                                 "longest": max((len(l) for l in code["c"][1].split("\n")), default=0) if code else 0,
                                  "lines": len(code["c"][1].split("\n")) if code else 0,
                                  "source_lines": [int(first), int(last)] if first else None,
                                  "line": line_of(attr)})
@@ -1057,7 +1055,7 @@ def build_pdf(book, edition, work_dir, glossary, pdf_path):
     run(cmd, "pandoc (LaTeX)", input_text=pandoc_json(book.api, blocks, meta))
     with open(tex, encoding="utf-8") as f:
         text = f.read()
-    targets = set(re.findall(r"\\(?:hypertarget|wbanchor|wbtarget)\{([^}]*)\}", text))
+    targets = set(re.findall(r"\\(?:hypertarget|wbanchor|wbtarget|wbcodetarget)\{([^}]*)\}", text))
     broken = sorted(set(re.findall(r"\\hyperlink\{([^}]*)\}", text)) - targets)
     if broken:
         raise BuildError(["PDF: internal link to %s, which %s has no target for" % (b, rel(tex)) for b in broken])
@@ -1158,6 +1156,10 @@ REFERENCE_BREAKAGES = {
 }
 
 
+# issue 12's checks of boxes, listings and words (harness/workbook/consistency.py)
+REFERENCE_BREAKAGES.update(weave.consistency.REFERENCE_BREAKAGES)
+
+
 def fake_examples(build_dir, chapters):
     """Empty example outputs and graphs, so the self-check weaves without `make examples`."""
     for c in chapters:
@@ -1165,7 +1167,7 @@ def fake_examples(build_dir, chapters):
         os.makedirs(d, exist_ok=True)
         for name in c.examples:
             open(os.path.join(d, name + ".out"), "w").close()
-        for name in c.graphs:
+        for name in c.graphs + getattr(c, "plots", []):
             for ext in (".svg", ".pdf"):
                 open(os.path.join(d, name + ext), "w").close()
 
@@ -1198,7 +1200,8 @@ def position_problems(chap):
                 check("the %s callout" % k["data-kind"], line_of(attr), lambda t: t.startswith(":::") and k["data-kind"] in t)
         elif key in ("Image", "Link"):
             k = kv(attr)
-            url = ("graph:" + k["data-graph"]) if "data-graph" in k else k.get("data-local", value[2][0])
+            url = (("plot:" if weave.PLOT in k else "graph:") + k["data-graph"]) if "data-graph" in k \
+                else k.get("data-local", value[2][0])
             check("the %s %s" % (key.lower(), url), line_of(attr), lambda t: "](" + url in t)
         elif key == "Cite":
             for c in value[0]:
@@ -1282,6 +1285,7 @@ def self_check():
                                 % (name, what, want, " with %r" % words if words else "", found or "nothing"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    failures += weave.figure.self_check()  # a graph's labels: a true minus, no e-notation
     return failures
 
 

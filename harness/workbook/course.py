@@ -8,14 +8,15 @@ writes. A manifest that breaks a rule (an unknown key, a test named twice, a
 chapter without a folder) stops here, with the rule it broke.
 """
 import os
+import re
 import sys
 import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MANIFEST = os.path.join(ROOT, "course.toml")
 
-CHAPTER_KEYS = {"number", "dir", "title", "files", "weight", "example", "function"}
-EXAMPLE_KEYS = {"name", "graph", "expect"}
+CHAPTER_KEYS = {"number", "dir", "title", "teaches", "files", "weight", "example", "function"}
+EXAMPLE_KEYS = {"name", "graph", "expect", "plots"}
 FUNCTION_KEYS = {"name", "tests", "given", "points", "hint", "hidden"}
 
 
@@ -27,6 +28,8 @@ class Example:
     def __init__(self, entry):
         self.name = entry["name"]
         self.graph = bool(entry.get("graph", False))
+        # figures gnuplot draws from what `name --data FILE` writes: chapters/<dir>/<plot>.gp
+        self.plots = list(entry.get("plots", []))
         self.expect = entry["expect"].split() if "expect" in entry else None
 
 
@@ -61,6 +64,7 @@ class Chapter:
         self.nn = "ch%02d" % self.number
         self.dir = entry["dir"]
         self.title = entry["title"]
+        self.teaches = entry.get("teaches")  # one line for the book's contents page
         self.files = list(entry.get("files", []))
         self.weight = float(entry.get("weight", 1))  # multiplies the chapter's points in a course total
         self.example_list = [Example(e) for e in entry.get("example", [])]
@@ -73,6 +77,15 @@ class Chapter:
     @property
     def graphs(self):
         return [e.name for e in self.example_list if e.graph]
+
+    @property
+    def plots(self):
+        """The plots of the chapter's examples, in order (their names)."""
+        return [p for e in self.example_list for p in e.plots]
+
+    def plotted_by(self, plot):
+        """The example whose --data a plot draws."""
+        return next(e.name for e in self.example_list if plot in e.plots)
 
     @property
     def expect(self):
@@ -100,8 +113,9 @@ class Chapter:
         return sum(f.points for f in self.functions if not f.given)
 
 
-def _check(entries):
-    """The rules a manifest must keep, each broken one named."""
+def _check(entries, root=ROOT):
+    """The rules a manifest must keep, each broken one named (root: the
+    folder of the manifest, which holds chapters/)."""
     problems, numbers, tests = [], set(), {}
     for i, ch in enumerate(entries):
         where = "course.toml: chapter %s" % ch.get("number", "#%d" % (i + 1))
@@ -118,9 +132,25 @@ def _check(entries):
         if ch.get("number") in numbers:
             problems.append("%s: the number is used twice" % where)
         numbers.add(ch.get("number"))
+        figures = set(e.get("name") for e in ch.get("example", []) if e.get("graph"))
         for e in ch.get("example", []):
             for key in sorted(set(e) - EXAMPLE_KEYS):
                 problems.append("%s: example %s: unknown key %r" % (where, e.get("name"), key))
+            plots = e.get("plots", [])
+            if not isinstance(plots, list) or not all(isinstance(p, str) and re.match(r"^[a-z][a-z0-9_]*$", p)
+                                                      for p in plots):
+                problems.append("%s: example %s: plots must be a list of names (lower case, digits, _)"
+                                % (where, e.get("name")))
+                continue
+            for p in plots:
+                if p in figures:
+                    problems.append("%s: example %s: the plot %s has the name of another figure of the chapter "
+                                    "(a graph or a plot)" % (where, e.get("name"), p))
+                figures.add(p)
+                script = os.path.join(root, "chapters", str(ch.get("dir")), p + ".gp")
+                if not os.path.isfile(script):
+                    problems.append("%s: example %s: the plot %s needs its gnuplot script %s"
+                                    % (where, e.get("name"), p, os.path.relpath(script, root)))
         for f in ch.get("function", []):
             for key in sorted(set(f) - FUNCTION_KEYS):
                 problems.append("%s: function %s: unknown key %r" % (where, f.get("name"), key))
@@ -166,7 +196,7 @@ def chapters(path=MANIFEST):
             except tomllib.TOMLDecodeError as e:
                 raise ManifestError("%s: %s" % (os.path.relpath(path, ROOT), e)) from None
         entries = data.get("chapter", [])
-        _check(entries)
+        _check(entries, os.path.dirname(os.path.abspath(path)))
         _cache[path] = (stamp, sorted((Chapter(e) for e in entries), key=lambda c: c.number))
     return list(_cache[path][1])
 
@@ -180,8 +210,10 @@ def chapter(number):
 
 def make_include():
     """The make variables the Makefile reads: CHAPTERS, and per chapter N
-    chN.nn, chN.dir, chN.files, chN.examples, chN.graphs, and chN.upto (the
-    numbers of the chapters up to N: what its examples link)."""
+    chN.nn, chN.dir, chN.files, chN.examples, chN.graphs, chN.upto (the
+    numbers of the chapters up to N: what its examples link), chN.plots, for
+    each plot P chN.plot.P (the example whose data it draws), and chN.plotted
+    (the examples that write data: run with --data FILE)."""
     lines = ["# Written by `harness/workbook/course.py make-include` from course.toml: do not edit.",
              "CHAPTERS := %s" % " ".join(str(c.number) for c in chapters())]
     for c in chapters():
@@ -190,7 +222,10 @@ def make_include():
                   "ch%d.files := %s" % (n, " ".join(c.files)),
                   "ch%d.examples := %s" % (n, " ".join(c.examples)),
                   "ch%d.graphs := %s" % (n, " ".join(c.graphs)),
+                  "ch%d.plots := %s" % (n, " ".join(c.plots)),
+                  "ch%d.plotted := %s" % (n, " ".join(e.name for e in c.example_list if e.plots)),
                   "ch%d.upto := %s" % (n, " ".join(str(d.number) for d in chapters() if d.number <= n))]
+        lines += ["ch%d.plot.%s := %s" % (n, p, c.plotted_by(p)) for p in c.plots]
     return "\n".join(lines) + "\n"
 
 
