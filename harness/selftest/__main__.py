@@ -35,6 +35,7 @@ from selftest import learner  # progress, hint, watch, reset: the learner's loop
 from selftest import batch  # make grade: a class of submissions into a gradebook
 from selftest import classroom  # dist-student/-instructor, Gradescope, GitHub Classroom, JUnit
 from selftest import bench  # make bench and make train, on a short setting
+from selftest import figures  # the book's plots are drawn from their examples' current numbers
 
 ROOT = course.ROOT
 PY = sys.executable or "python3"
@@ -356,7 +357,8 @@ def all_checks(skip_book, quick=False):
     ]
     checks += install.checks() + todo_blocks.checks() + keep_work.checks()
     checks += new_chapter.checks()
-    checks += learner.checks() + batch.checks() + classroom.checks() + bench.checks()
+    checks += learner.checks() + batch.checks() + bench.checks()
+    checks += figures.checks()
     if not skip_book:
         checks.append(("book builds (student edition)", check_book, ("student",)))
         checks.append(("book builds (instructor edition)", check_book, ("instructor",)))
@@ -371,6 +373,8 @@ def all_checks(skip_book, quick=False):
                        ("selftest.browser", "--self-check")))
         checks.append(("PDF test catches each deliberately broken PDF", check_book_reader,
                        ("selftest.pdf", "--self-check")))
+    # after the book's checks: the student release ships the student book they build
+    checks += classroom.checks()
     return checks
 
 

@@ -24,6 +24,7 @@ What is resolved (see CONTRIBUTING.md, "References in Markdown"):
   ```{.c file="PATH" snippet="NAME"}```   harness/workbook/source.py show(), in-process
   ```{.output run="NAME"}```              BUILD/examples/chNN/NAME.out
   ![caption](graph:NAME){#fig:id}         BUILD/examples/chNN/NAME.svg (HTML) / .pdf (PDF)
+  ![caption](plot:NAME){#fig:id}          the same, a plot gnuplot drew (alt text: NAME.alt)
   ![caption](picture.svg)                 a file next to chapter.md
   ::: exercise / ::: tryit / ::: note     callout boxes ("Exercise 3.1", "Try this", "Note")
   ::: solution                            instructor edition only ("Solution")
@@ -52,6 +53,9 @@ except ImportError:  # pragma: no cover
 
 from workbook import course  # the manifest
 from workbook import source  # the markers: parse, show, SourceError
+from workbook import figure  # a graph's description, written into its SVG
+from workbook import listings  # what a listing shows, in words; how wide it may be
+from workbook import consistency  # one look for each kind of box, one word for each direction
 
 ROOT = course.ROOT
 BOOK = os.path.join(ROOT, "book")
@@ -64,6 +68,8 @@ LINE = "wb-line"          # the chapter.md line of an element
 WOVEN = "wb-woven"        # a code block this module made (not to be resolved again)
 SOURCE = "wb-source"      # a listing's file as the chapter names it (solutions/...)
 SOURCE_LINES = "wb-source-lines"  # a listing's first-last line in that file
+UNTITLED = "wb-untitled"  # a callout that shows no title (a tryit box under its "Try this" heading)
+PLOT = "wb-plot"          # a figure that is a plot (plot:NAME): book.py places it as a graph
 BOOKKEEPING = "wb-"       # the prefix of all of these
 
 
@@ -389,6 +395,9 @@ class Chapter:
         self.md = md or os.path.join(ch.path, "chapter.md")
         self.examples = list(ch.examples)
         self.graphs = list(ch.graphs)
+        self.plots = list(getattr(ch, "plots", []))  # drawn by gnuplot from an example's --data
+        self.files = list(getattr(ch, "files", []))  # the exercise files, as course.toml lists them
+        self.functions = consistency.graded_functions(ch) if hasattr(ch, "functions") else []
         self.page = self.nn + ".html"
         self.src = None         # its SourceMap
         self.doc = None         # its pandoc JSON, woven
@@ -471,7 +480,8 @@ CALLOUTS = {"exercise": "Exercise", "tryit": "Try this", "note": "Note", "soluti
 
 def manifest_hint(chap, kind, names):
     """What the manifest says a chapter has: its examples or its graphs."""
-    what = {"examples": "examples", "graphs": "graphs (examples with graph = true)"}[kind]
+    what = {"examples": "examples", "graphs": "graphs (examples with graph = true)",
+            "plots": "plots (plots = [...] of its examples)"}[kind]
     if not names:
         return "%s lists no %s for chapter %d" % (MANIFEST, what, chap.number)
     return "%s lists these %s for chapter %d: %s" % (MANIFEST, what, chap.number, " ".join(names))
@@ -483,6 +493,15 @@ def weave(chap, edition, build_dir, titles):
     problems = []
     examples_dir = "%s/examples/%s" % (build_dir, chap.nn)
     count = {"figure": 0, "exercise": 0}
+    exercise_names = []  # the graded functions the exercises name
+    # the other edition's text goes first, so nothing below sees it
+    chap.doc["blocks"] = consistency.edition_filter(chap.doc["blocks"], edition, walk)
+    try_problems, _ = consistency.try_this_problems(chap, chap.doc["blocks"], stringify, line_of)
+    problems.extend(try_problems)
+    for i, b in enumerate(chap.doc["blocks"]):  # a box right under its "Try this" heading has no title of its own
+        if (b["t"] == "Div" and "tryit" in b["c"][0][1] and i and chap.doc["blocks"][i - 1]["t"] == "Header"
+                and stringify(chap.doc["blocks"][i - 1]["c"][2]).strip().lower() == consistency.TRY_THIS):
+            set_kv(b["c"][0][2], UNTITLED, "1")
 
     def fail(line, message):
         problems.append("%s: %s" % (chap.where(line), message))
@@ -519,7 +538,12 @@ def weave(chap, edition, build_dir, titles):
         shown = re.sub(r"^solutions/", "exercises/", file) if edition == "student" else file
         lang = "c" if re.search(r"\.[ch]$", file) else None
         classes = list(classes) or ([lang] if lang else [])
-        kvs = [["data-file", shown]]
+        kvs = [["data-file", shown],
+               ["data-where", listings.where(lines, first, last, whole_file=not snippet)]]
+        if snippet and re.match(r"^harness/include/[\w.-]+\.h$", file):
+            kvs.append(["data-full", source_page(file)])  # an excerpt of a header: the whole file a click away
+        if any(source.MARKER.match(l) and source.MARKER.match(l).group(2) == "solution" for l in lines[first:last + 1]):
+            kvs.append(["data-solution", edition])  # the reference code (instructor) or its stub (student)
         if snippet:
             kvs.append(["data-snippet", snippet])
         kvs += [[SOURCE, file], [SOURCE_LINES, "%d-%d" % (first + 1, last + 1)]]
@@ -591,6 +615,30 @@ def weave(chap, edition, build_dir, titles):
                          "`make book`)" % (name, base + ext))
             src = base
             set_kv(pairs, "data-graph", name)
+            # the alt text says what the figure shows, its values in words (figure.py
+            # wrote them into the SVG's <desc>); the caption is read anyway
+            alt = figure.svg_description(os.path.join(ROOT, base + ".svg")) or alt
+        elif src.startswith("plot:"):  # drawn by gnuplot from an example's numbers
+            name = src[len("plot:"):]
+            if name not in chap.plots:
+                fail(line, "plot:%s is not a plot of chapter %d (%s)"
+                     % (name, chap.number, manifest_hint(chap, "plots", chap.plots)))
+                return None
+            base = "%s/%s" % (examples_dir, name)
+            for ext in (".svg", ".pdf"):
+                if not exists(base + ext):
+                    fail(line, "plot:%s: %s does not exist; build the examples first (`make examples`, or use "
+                         "`make book`)" % (name, base + ext))
+            src = base
+            set_kv(pairs, "data-graph", name)
+            set_kv(pairs, PLOT, "1")
+            # the alt text: what the plot shows, with its values, which its script wrote
+            # from the same numbers (harness/src/figure.gp); the caption is read anyway
+            try:
+                with open(os.path.join(ROOT, base + ".alt"), encoding="utf-8") as f:
+                    alt = f.read().strip() or alt
+            except OSError:
+                pass
         elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src):
             fail(line, "image %s: the book is offline, so images must be files in the repository (or graph:NAME)" % src)
             return None
@@ -620,6 +668,10 @@ def weave(chap, edition, build_dir, titles):
         else:
             title = [pf.Str(CALLOUTS[kind])]
         if kind == "exercise":
+            found, named = consistency.check_exercise(chap, attr, blocks, dict(pairs).get("title"),
+                                                      stringify, visit, line_of)
+            problems.extend(found)
+            exercise_names.extend(named)
             count["exercise"] += 1
             number = "%d.%d" % (chap.number, count["exercise"])
             title += [pf.Space(), pf.Str(number)]
@@ -631,6 +683,9 @@ def weave(chap, edition, build_dir, titles):
             title += [pf.Str(":"), pf.Space()] + json.loads(json.dumps(titles.get(custom, [pf.Str(custom)])))
         del_kv(pairs, "title")
         set_kv(pairs, "data-kind", kind)
+        if dict(pairs).get(UNTITLED):  # the heading above says "Try this" already
+            del_kv(pairs, UNTITLED)
+            return pf.Div([ident, ["callout", kind], pairs], blocks)
         head = pf.Div(["", ["callout-title"], []], [pf.Plain(title)])
         return pf.Div([ident, ["callout", kind], pairs], [head] + blocks)
 
@@ -651,6 +706,73 @@ def weave(chap, edition, build_dir, titles):
             return None
         blocks = walk(blocks, no_solutions)
     chap.doc["blocks"] = blocks
+    problems.extend(finish_listings(chap, edition))
+    if count["exercise"]:
+        missing = [f for f in chap.functions if f not in exercise_names]
+        if missing:
+            problems.append("%s: no exercise box names %s, which course.toml grades in chapter %d: name each "
+                            "function the learner writes, as `name`, in the exercise that asks for it"
+                            % (chap.md, ", ".join(missing), chap.number))
+    problems.extend(consistency.direction_problems(chap, stringify, visit, line_of))
+    return problems
+
+
+def source_page(path):
+    """The HTML page that shows a whole file of the repository (book.py writes it)."""
+    return "source-%s.html" % os.path.basename(path)
+
+
+def finish_listings(chap, edition):
+    """Number the listings the edition shows (Listing 3.2), tie each exercise's
+    code to its exercise, and check every listing's width. In place."""
+    problems = []
+    exercise_of = {}  # exercises/chNN/x.c -> "3.1"
+
+    def find_exercises(key, value):
+        if key == "Div" and "callout" in value[0][1] and kv(value[0]).get("data-kind") == "exercise":
+            number, ident = kv(value[0]).get("data-number"), value[0][0]
+
+            def code(k, v):
+                if k == "Code" and consistency.EXERCISE_FILE.match(v[1]):
+                    exercise_of.setdefault(v[1], (number, ident))
+            visit(value[1], code)
+    visit(chap.doc["blocks"], find_exercises)
+    n = [0]
+    lines_of = {}
+
+    def source_lines(path):
+        if path not in lines_of:
+            try:
+                lines_of[path] = source.parse(os.path.join(ROOT, path))[0]
+            except (OSError, source.SourceError, UnicodeDecodeError):
+                lines_of[path] = []
+        return lines_of[path]
+
+    def go(blocks, in_callout):
+        for b in blocks:
+            if b["t"] != "Div":
+                if b["t"] in ("BulletList", "OrderedList"):
+                    for item in (b["c"] if b["t"] == "BulletList" else b["c"][1]):
+                        go(item, in_callout)
+                elif b["t"] == "BlockQuote":
+                    go(b["c"], in_callout)
+                continue
+            attr, inner = b["c"]
+            if "listing" in attr[1]:
+                n[0] += 1
+                set_kv(attr[2], "data-number", "%d.%d" % (chap.number, n[0]))
+                if not attr[0]:
+                    attr[0] = "lst-%d-%d" % (chap.number, n[0])  # a link target, and citable
+                k = kv(attr)
+                if "data-solution" in k:
+                    ex = exercise_of.get(re.sub(r"^solutions/", "exercises/", k[SOURCE]))
+                    if ex:
+                        set_kv(attr[2], "data-exercise", ex[0])
+                        set_kv(attr[2], "data-exercise-id", ex[1])
+                problems.extend(consistency.width_problems(chap, (attr, inner), in_callout, kv, line_of, source_lines))
+            else:
+                go(inner, in_callout or "callout" in attr[1])
+    go(chap.doc["blocks"], False)
     return problems
 
 
