@@ -6,6 +6,11 @@
   lint                                                     every snippet resolves and is used
   book [--edition E] [--format all|html|pdf] [--self-check]   the book (make book)
   make-include                                             make's variables from course.toml
+  figure GRAPH.dot OUT.svg|OUT.pdf [--self-check]          a graph drawn for the book (make examples)
+  grade --submissions DIR [--jobs N] [--out DIR] [--chapter N,M] | --bench N
+                                                           grade a class into a gradebook (make grade)
+  dist student|instructor|gradescope|classroom|scan|junit ...
+                                                           releases, course platforms (make dist-student, ...)
   test [--quick] [--only TEXT] [--skip-book]               the project's own tests (make test)
 
 Run from the workbook's top folder with PYTHONPATH=harness (the Makefile does both).
@@ -21,6 +26,8 @@ MODULE_OF = {
     "dist": "dist",
     # chapter 6's benchmark and full training run (make bench, make train)
     "bench": "bench",
+    # the book's computation graphs, drawn from an example's --dot (make's graph rules)
+    "figure": "figure",
 }
 
 
