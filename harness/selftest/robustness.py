@@ -294,6 +294,8 @@ BUILD_CASES = [
                             "your code calls 'scaled_by', which is defined nowhere"]),
     ("duplicate-symbol", ["linking your files with the grader failed:", "'scale' is defined twice"]),
     ("constructor", ["{file} has a constructor or destructor function"]),
+    # the compiler is limited in memory and time: it stops, and says where
+    ("endless-include", ["{file} does not compile", "{file}:{line}:"]),
 ]
 
 

@@ -162,11 +162,29 @@ def clean_env(extra=None):
     return env
 
 
+BUILD_MEMORY_MB = 2048   # address space of the compiler or linker on a learner's file
+BUILD_SECONDS = 120      # and its time
+
+
+def limit_build():
+    """The compiler is the learner's first program: `#include "/dev/zero"` would
+    have it read until the machine runs out of memory."""
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (BUILD_MEMORY_MB << 20, BUILD_MEMORY_MB << 20))
+    resource.setrlimit(resource.RLIMIT_CPU, (BUILD_SECONDS, BUILD_SECONDS + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def run(cmd, work):
-    """Run a build tool in the clean environment (plain ASCII messages); its
-    temporary files go to `work`."""
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                          env=clean_env({"TMPDIR": work, "LC_ALL": "C", "LANG": "C"}), stdin=subprocess.DEVNULL)
+    """Run a build tool in the clean environment (plain ASCII messages), within
+    limits of memory and time; its temporary files go to `work`."""
+    try:
+        return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                              env=clean_env({"TMPDIR": work, "LC_ALL": "C", "LANG": "C"}), stdin=subprocess.DEVNULL,
+                              preexec_fn=limit_build, timeout=BUILD_SECONDS)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(cmd, 1, "the compiler stopped after %d s: does a file #include "
+                                                   "something that never ends?" % BUILD_SECONDS)
 
 
 def indent(text, prefix="    "):
@@ -344,6 +362,22 @@ def compile_hint(output):
     return ""
 
 
+def endless_include(output, src, shown):
+    """The compiler stopped at its memory or time limit: name the #include of a
+    file that never ends (a device, a pipe), with its line."""
+    if "out of memory" not in output and "stopped after" not in output and "Killed" not in output:
+        return ""
+    with open(src, encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, 1):
+            m = re.match(r'\s*#\s*include\s*[<"](/[^>"]*)[>"]', line)
+            if m:
+                return ("\n  %s:%d: #include \"%s\"\n  likely cause: that file never ends, so the compiler read "
+                        "it until it ran out of memory or time (%d MB, %d s): include only the workbook's headers "
+                        "and the C library's" % (shown, number, m.group(1), BUILD_MEMORY_MB, BUILD_SECONDS))
+    return ("\n  likely cause: the compiler ran out of memory or time (%d MB, %d s) on this file"
+            % (BUILD_MEMORY_MB, BUILD_SECONDS))
+
+
 def compile_notes(output):
     """Notes for the warnings that do not stop the build (see LEARNER_CFLAGS): an
     unused upstream gradient is a likely bug; an unused cache or variable may be."""
@@ -413,7 +447,8 @@ def compile_chapter(ch, exdir, work, notes):
         r = run([CC] + LEARNER_CFLAGS + INCLUDES + ["-c", shown, "-o", obj], work)
         if r.returncode != 0:
             return None, "%s does not compile (warnings count as errors):\n%s%s" % (
-                shown, indent(first_lines(r.stdout, COMPILER_LINES)), compile_hint(r.stdout))
+                shown, indent(first_lines(r.stdout, COMPILER_LINES)), compile_hint(r.stdout) or
+                endless_include(r.stdout, src, shown))
         notes.extend(compile_notes(r.stdout))
         defined = symbols(obj, work)
         for sym in sorted(defined):
