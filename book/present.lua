@@ -37,7 +37,8 @@ local function latex_escape(s)
 end
 
 local function strip_data(el)
-  for _, k in ipairs({"data-number", "data-graph", "data-local", "data-file", "data-snippet", "data-run", "data-kind"}) do
+  for _, k in ipairs({"data-number", "data-graph", "data-local", "data-file", "data-snippet", "data-run", "data-kind",
+                      "data-where", "data-full", "data-solution", "data-exercise", "data-exercise-id"}) do
     el.attributes[k] = nil
   end
 end
@@ -48,7 +49,52 @@ local function verbatim(text)
   return "\\begin{wbVerbatim}\n" .. text .. "\n\\end{wbVerbatim}"
 end
 
+-- What a listing's title bar says beside its file: which listing, what part of
+-- the file, and for the code of an exercise whose it is (harness/workbook/weave.py).
+local function listing_badge(el)
+  local edition, ex = el.attributes["data-solution"], el.attributes["data-exercise"]
+  if not edition then return nil end
+  local of = ex and (" of exercise " .. ex) or ""
+  if edition == "instructor" then
+    return "Reference solution" .. of, "solution"
+  end
+  return "Stub" .. of .. ": you write this", "stub"
+end
+
 ---------------------------------------------------------------- HTML
+
+local function html_listing(el)
+  local cap = el.content[1]
+  if not (cap and cap.t == "Div" and cap.classes:includes("listing-caption")) then return end
+  local number, where, full = el.attributes["data-number"], el.attributes["data-where"], el.attributes["data-full"]
+  local badge, kind = listing_badge(el)
+  local out = pandoc.List()
+  if number then
+    out:insert(pandoc.Span({pandoc.Str("Listing " .. number)}, attr("", {"listing-number"})))
+    out:insert(pandoc.Space())
+  end
+  out:extend(cap.content[1].content)
+  if where then
+    out:insert(pandoc.Space())
+    out:insert(pandoc.Span({pandoc.Str(where)}, attr("", {"listing-where"})))
+  end
+  if full then
+    out:insert(pandoc.Space())
+    out:insert(pandoc.Link({pandoc.Str("whole file")}, full, "", attr("", {"listing-full"})))
+  end
+  if badge then
+    local id = el.attributes["data-exercise-id"]
+    local text = {pandoc.Str(badge)}
+    out:insert(pandoc.Space())
+    if id and id ~= "" then
+      out:insert(pandoc.Link(text, "#" .. id, "", attr("", {"listing-badge", "badge-" .. kind})))
+    else
+      out:insert(pandoc.Span(text, attr("", {"listing-badge", "badge-" .. kind})))
+    end
+    el.classes:insert("listing-" .. kind)
+  end
+  cap.content = {pandoc.Plain(out)}
+end
 
 local function html_image(el)
   local number = el.attributes["data-number"]
@@ -77,7 +123,12 @@ local function html_div(el)
     el.attributes["role"] = (kind == "note") and "note" or "region"
     return el
   end
-  if el.classes:includes("listing") or el.classes:includes("program-output") then
+  if el.classes:includes("listing") then
+    html_listing(el)
+    strip_data(el)
+    return el
+  end
+  if el.classes:includes("program-output") then
     strip_data(el)
     return el
   end
@@ -186,7 +237,15 @@ local function latex_div(el)
   if el.classes:includes("listing") then
     local out = pandoc.List()
     local path = el.attributes["data-file"] or ""
-    local target = el.identifier ~= "" and ("\\hypertarget{" .. el.identifier .. "}{}") or ""
+    -- the link target goes into the title bar (preamble.tex), never left at the
+    -- foot of the page before a box that moved to the next
+    local target = el.identifier ~= "" and ("\\wbcodetarget{" .. el.identifier .. "}") or ""
+    local number, where = el.attributes["data-number"], el.attributes["data-where"]
+    local badge, kind = listing_badge(el)
+    if number then  -- preamble.tex: the number, what part of the file, and whose code, in the title bar
+      target = target .. "\\wbcodeinfo{" .. latex_escape(number) .. "}{" .. latex_escape(where or "")
+        .. "}{" .. latex_escape(badge or "") .. "}{" .. (kind or "") .. "}"
+    end
     out:insert(pandoc.RawBlock("latex", target .. "\\wbcodetitle{" .. latex_escape(path) .. "}"))
     for _, b in ipairs(el.content) do
       if b.t == "CodeBlock" then out:insert(b) end
@@ -232,6 +291,154 @@ local function latex_header(el)
   end
 end
 
+-- What stays together on a page (preamble.tex: \wbkeep, \wbitem): every listing,
+-- program output, box and figure of the running text is a unit; a sentence
+-- ending in a colon joins the unit (or list) it introduces. Units are
+-- numbered through the book; harness/selftest/pdf.py reads "\wbkeep{n}{kind}{what}"
+-- from book.tex and the positions LaTeX recorded for them from book.aux.
+local keep_count, list_count = 0, 0
+
+local function unit_kind(b)
+  if not b then return nil end
+  if b.t == "Div" then
+    if b.classes:includes("listing") then return "listing" end
+    if b.classes:includes("program-output") then return "output" end
+    if b.classes:includes("callout") then return "box" end
+  elseif b.t == "CodeBlock" then
+    return "code"
+  elseif b.t == "Para" and #b.content == 1 and b.content[1].t == "Image" then
+    return "figure"
+  elseif b.t == "Table" then
+    return "table"
+  end
+  return nil
+end
+
+local function unit_what(b, kind)
+  if kind == "listing" then
+    return "Listing " .. (b.attributes["data-number"] or "?") .. " " .. (b.attributes["data-file"] or "")
+  elseif kind == "output" then
+    return "the output of " .. (b.attributes["data-run"] or "?")
+  elseif kind == "box" then
+    local first = b.content[1]
+    local title = (first and first.t == "Div" and first.classes:includes("callout-title")) and stringify(first) or ""
+    return "the " .. (b.attributes["data-kind"] or "") .. " box " .. title
+  elseif kind == "figure" then
+    return "the figure " .. stringify(b.content[1].caption):sub(1, 50)
+  end
+  if kind == "code" then return "the code block \"" .. (b.text:match("[^\n]*") or ""):sub(1, 40) .. "\"" end
+  return "a " .. kind .. " " .. stringify(b):sub(1, 40)
+end
+
+local function ends_with_colon(b)
+  return (b.t == "Para" or b.t == "Plain") and stringify(b):match(":%s*$") ~= nil
+end
+
+local function is_list(b)
+  return b and (b.t == "BulletList" or b.t == "OrderedList")
+end
+
+-- What the look of a unit depends on besides its text: this filter and the
+-- preamble. A change to either measures every unit again.
+local keep_salt = nil
+local function salt()
+  if keep_salt == nil then
+    keep_salt = ""
+    local dir = (PANDOC_SCRIPT_FILE or ""):match("^(.*)[/\\]") or "."
+    for _, path in ipairs({PANDOC_SCRIPT_FILE or "", dir .. "/latex/preamble.tex"}) do
+      local f = io.open(path, "r")
+      if f then keep_salt = keep_salt .. f:read("a") f:close() end
+    end
+  end
+  return keep_salt
+end
+
+local function keep_label(blocks)
+  -- the unit's number in the book and a hash of its text (and of how units are
+  -- typeset): a unit that changes gets a new label, and its height is measured
+  -- again (preamble.tex keeps each measured height under its label)
+  keep_count = keep_count + 1
+  local text = salt() .. pandoc.utils.stringify(pandoc.Pandoc(blocks))
+  for _, b in ipairs(blocks) do
+    if b.t == "CodeBlock" then text = text .. b.text end
+  end
+  return keep_count .. "x" .. pandoc.utils.sha1(text):sub(1, 8)
+end
+
+local function keep_units(doc)
+  local out = pandoc.List()
+  local blocks = doc.blocks
+  local i = 1
+  -- a unit right under a section heading takes the heading with it
+  local function open_unit(blocks, kind, what)
+    local heads = pandoc.List()
+    while #out > 0 and out[#out].t == "Header" and out[#out].level >= 2 do
+      heads:insert(1, out:remove())
+    end
+    local all = pandoc.List()  -- (pandoc.List(heads) would be heads itself)
+    all:extend(heads)
+    all:extend(blocks)
+    local label = keep_label(all)
+    out:insert(pandoc.RawBlock("latex", "\\wbkeep{" .. label .. "}{" .. kind .. "}{" .. latex_escape(what) .. "}"))
+    out:extend(heads)
+    return label
+  end
+  while i <= #blocks do
+    local b = blocks[i]
+    local nxt = blocks[i + 1]
+    local kind = unit_kind(b)
+    if ends_with_colon(b) and (unit_kind(nxt) or is_list(nxt)) then
+      local what = "the lead-in \"" .. stringify(b):sub(-50) .. "\" and " ..
+        (unit_kind(nxt) and unit_what(nxt, unit_kind(nxt)) or "its list")
+      local label = open_unit({b, nxt}, "lead", what)
+      out:insert(b)
+      out:insert(pandoc.RawBlock("latex", "\\wbkeepnext"))
+      out:insert(nxt)
+      out:insert(pandoc.RawBlock("latex", "\\wbkeepend{" .. label .. "}"))
+      i = i + 2
+    elseif kind then
+      local label = open_unit({b}, kind, unit_what(b, kind))
+      out:insert(b)
+      out:insert(pandoc.RawBlock("latex", "\\wbkeepend{" .. label .. "}"))
+      i = i + 1
+    else
+      out:insert(b)
+      i = i + 1
+    end
+  end
+  doc.blocks = out
+  return doc
+end
+
+-- Mark each item of a list (\wbitem) and keep its first two and its last two
+-- items together (\wbitemkeep after the first and the last but one item).
+local function latex_list(el)
+  local items = el.t == "BulletList" and el.content or el.content
+  local n = #items
+  if n < 2 then return nil end
+  list_count = list_count + 1
+  for k, item in ipairs(items) do
+    local first = item[1]
+    local mark = {pandoc.RawInline("latex", "\\wbitemfree\\wbitem{" .. list_count .. "}{" .. k .. "}")}
+    if first and (first.t == "Para" or first.t == "Plain") then
+      local c = pandoc.List(mark)
+      c:extend(first.content)
+      first.content = c
+    else
+      table.insert(item, 1, pandoc.Plain(mark))
+    end
+    if k == 1 or k == n - 1 then
+      local last = item[#item]
+      if last and (last.t == "Para" or last.t == "Plain") then
+        last.content:insert(pandoc.RawInline("latex", "\\wbitemkeep"))
+      else
+        table.insert(item, pandoc.RawBlock("latex", "\\wbitemkeep"))
+      end
+    end
+  end
+  return el
+end
+
 ---------------------------------------------------------------- driver
 
 local function read_meta(meta)
@@ -249,6 +456,8 @@ if html then
 elseif latex then
   return {
     {Meta = read_meta},
+    {Pandoc = keep_units},
+    {BulletList = latex_list, OrderedList = latex_list},
     {Str = latex_str, Image = latex_image, Header = latex_header, Code = latex_code},
     {Div = latex_div},
     {CodeBlock = latex_codeblock},

@@ -30,8 +30,9 @@ int main(int argc, char **argv)
     double dprice = 1.0; /* d price / d price */
     double dapple_price, dtax, dapple, dapple_count;
 
-    mul_backward(&mul_tax, dprice, &dapple_price, &dtax);           /* last node first */
-    mul_backward(&mul_apple, dapple_price, &dapple, &dapple_count); /* then the one before */
+    /* the last node first, then the one before it */
+    mul_backward(&mul_tax, dprice, &dapple_price, &dtax);
+    mul_backward(&mul_apple, dapple_price, &dapple, &dapple_count);
     // @end apple-backward
 
     if (draw) {

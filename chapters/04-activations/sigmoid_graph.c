@@ -55,7 +55,7 @@ int main(int argc, char **argv)
          * that the chain fits the width of a page */
         fprintf(g.out, "    graph [ranksep=0.25];\n");
         int nx = dot_leaf(&g, "x");
-        int n_neg = dot_op(&g, "×(-1)"), n_exp = dot_op(&g, "exp");
+        int n_neg = dot_op(&g, "×(−1)"), n_exp = dot_op(&g, "exp");
         int n_add = dot_op(&g, "+1"), n_rec = dot_op(&g, "1/x");
         int ny = dot_leaf(&g, "y");
         dot_edge(&g, nx, n_neg, x, dx);

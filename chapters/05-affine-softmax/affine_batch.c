@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     }
 
     // @snippet batch-forward
-    enum { N = 2, D = 3, M = 2 }; /* 2 samples of 3 numbers in, 2 numbers out each */
+    enum { N = 2, D = 3, M = 2 }; /* 2 samples of 3 numbers in, 2 out each */
     double x[N * D] = {1, 2, 3,   /* sample 0 */
                        0, -1, 2}; /* sample 1 */
     double W[D * M] = {1, 0,
@@ -59,11 +59,11 @@ int main(int argc, char **argv)
     double out[N * M];
 
     AffineLayer affine = {.in_size = D, .out_size = M, .W = W, .b = b};
-    affine_forward(&affine, x, N, out); /* caches a pointer to x: keep x as it is */
+    affine_forward(&affine, x, N, out); /* caches a pointer: keep x as it is */
     // @end batch-forward
 
     // @snippet batch-backward
-    double dout[N * M] = {1, 0.5,  /* the gradient arriving for sample 0's outputs */
+    double dout[N * M] = {1, 0.5, /* the gradient for sample 0's outputs */
                           -1, 2}; /* and for sample 1's */
     double dx[N * D], dW[D * M], db[M];
     affine_backward(&affine, dout, dx, dW, db);
@@ -74,16 +74,22 @@ int main(int argc, char **argv)
         char s[10][48]; /* one label per arrow and direction */
         DotGraph g;
         dot_begin(&g, stdout, "affine_batch");
-        int n_x = dot_leaf(&g, "X"), n_w = dot_leaf(&g, "W"), n_b = dot_leaf(&g, "b");
+        int n_x = dot_leaf(&g, "X"), n_w = dot_leaf(&g, "W");
+        int n_b = dot_leaf(&g, "b");
         int n_dot = dot_op(&g, "dot"), n_add = dot_op(&g, "+");
         int n_y = dot_leaf(&g, "Y");
-        dot_edge_text(&g, n_x, n_dot, shape(s[0], "X", N, D), shape(s[1], "∂L/∂Y·Wᵀ", N, D));
-        dot_edge_text(&g, n_w, n_dot, shape(s[2], "W", D, M), shape(s[3], "Xᵀ·∂L/∂Y", D, M));
-        dot_edge_text(&g, n_dot, n_add, shape(s[4], "X·W", N, M), shape(s[5], "∂L/∂Y", N, M));
+        dot_edge_text(&g, n_x, n_dot, shape(s[0], "X", N, D),
+                      shape(s[1], "∂L/∂Y·Wᵀ", N, D));
+        dot_edge_text(&g, n_w, n_dot, shape(s[2], "W", D, M),
+                      shape(s[3], "Xᵀ·∂L/∂Y", D, M));
+        dot_edge_text(&g, n_dot, n_add, shape(s[4], "X·W", N, M),
+                      shape(s[5], "∂L/∂Y", N, M));
         dot_edge_text(&g, n_b, n_add, shape(s[6], "b", M, 0),
                       shape(s[7], "sum of ∂L/∂Y's rows", M, 0));
-        dot_edge_text(&g, n_add, n_y, shape(s[8], "Y", N, M), shape(s[9], "∂L/∂Y", N, M));
-        dot_legend(&g, "forward: an array and its shape", "backward: its gradient, same shape");
+        dot_edge_text(&g, n_add, n_y, shape(s[8], "Y", N, M),
+                      shape(s[9], "∂L/∂Y", N, M));
+        dot_legend(&g, "forward: an array and its shape",
+                   "backward: its gradient, same shape");
         dot_end(&g);
         // @end batch-dot
         return 0;

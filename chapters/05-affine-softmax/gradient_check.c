@@ -73,7 +73,8 @@ static double textbook_loss(void)
 
 // @snippet check-numeric
 /* grad: len.  Central differences of loss() with respect to each v[i]. */
-static void numeric_gradient(double (*loss)(void), double *v, int len, double *grad)
+static void numeric_gradient(double (*loss)(void), double *v, int len,
+                             double *grad)
 {
     for (int i = 0; i < len; i++) {
         double keep = v[i];

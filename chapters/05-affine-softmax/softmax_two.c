@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     }
 
     // @snippet two-forward
-    double x[C] = {5.3, 0.3, 10.1}; /* the scores the network gave an image of a "2" */
+    double x[C] = {5.3, 0.3, 10.1}; /* the scores for an image of a "2" */
     int t = 2;                      /* its label: class 2 */
     double y[C], dx[C];
     SoftmaxWithLoss layer;
@@ -118,7 +118,7 @@ int main(int argc, char **argv)
     double huge[C] = {1000, 1001, 1002};
     double naive_sum = exp(huge[0]) + exp(huge[1]) + exp(huge[2]); /* overflows */
     double naive_y0 = exp(huge[0]) / naive_sum;                      /* inf / inf */
-    loss = softmax_loss_forward(&layer, huge, &t, 1, C, y); /* max subtracted first */
+    loss = softmax_loss_forward(&layer, huge, &t, 1, C, y); /* max taken first */
     // @end two-huge
     printf("\nscores 1000, 1001, 1002\n");
     printf("%-22s %10s\n", "naive: exp(1000)", isinf(exp(huge[0])) ? "inf" : "finite");

@@ -17,6 +17,7 @@
 
 #include "workbook.h"
 
+// @snippet relu-layer
 /* out = max(0, x).  Backward only needs to know which elements were cut
  * off, so forward caches a mask: mask[i] = 1 where x[i] <= 0, else 0. */
 typedef struct {
@@ -32,6 +33,7 @@ void relu_free(ReluLayer *layer);
 void relu_forward(ReluLayer *layer, const double *x, double *out);
 /* dx[i] = mask[i] ? 0 : dout[i] */
 void relu_backward(const ReluLayer *layer, const double *dout, double *dx);
+// @end relu-layer
 
 /* y = 1 / (1 + exp(-x)).  Its derivative y(1 - y) needs only the output,
  * so forward caches y. */
@@ -47,6 +49,7 @@ void sigmoid_free(SigmoidLayer *layer);
 /* out[i] = 1 / (1 + exp(-x[i]));  caches a copy of out */
 void sigmoid_forward(SigmoidLayer *layer, const double *x, double *out);
 /* dx[i] = dout[i] * y[i] * (1 - y[i]),  y = the cached out */
-void sigmoid_backward(const SigmoidLayer *layer, const double *dout, double *dx);
+void sigmoid_backward(const SigmoidLayer *layer, const double *dout,
+                      double *dx);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "workbook.h"
 
+// @snippet layers
 /* out = x * y.  Backward needs both inputs, so forward caches them. */
 typedef struct {
     double x, y;
@@ -17,7 +18,8 @@ typedef struct {
 
 double mul_forward(MulLayer *layer, double x, double y);
 /* dx = dout * y,  dy = dout * x */
-void mul_backward(const MulLayer *layer, double dout, double *dx, double *dy);
+void mul_backward(const MulLayer *layer, double dout,
+                  double *dx, double *dy);
 
 /* out = x + y.  Backward needs nothing from forward: the struct stays empty
  * in spirit (C needs one member) so that every layer is used the same way. */
@@ -27,6 +29,8 @@ typedef struct {
 
 double add_forward(AddLayer *layer, double x, double y);
 /* dx = dout * 1,  dy = dout * 1 */
-void add_backward(const AddLayer *layer, double dout, double *dx, double *dy);
+void add_backward(const AddLayer *layer, double dout,
+                  double *dx, double *dy);
+// @end layers
 
 #endif

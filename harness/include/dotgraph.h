@@ -43,7 +43,7 @@ void dot_begin(DotGraph *g, FILE *out, const char *name);
  * "price" or "L".  Returns the node's handle for dot_edge. */
 int dot_leaf(DotGraph *g, const char *label);
 
-/* An operation node drawn as a circle: "×", "+", "exp", "1/x", "^2", "×(-1)". */
+/* An operation node drawn as a circle: "×", "+", "exp", "1/x", "^2", "×(−1)". */
 int dot_op(DotGraph *g, const char *symbol);
 
 /* An edge from -> to: `value` above it in black, `grad` (the gradient of the
@@ -61,9 +61,11 @@ void dot_legend(DotGraph *g, const char *value_text, const char *grad_text);
 /* Close the graph. */
 void dot_end(DotGraph *g);
 
-/* Format v the way a reader writes it: at most `digits` significant digits,
- * no trailing zeros, no "-0".  So 220.00000000000003 becomes "220" and
- * 3.3000000000000003 becomes "3.3".  Returns buf. */
+/* Format v the way the book's text writes it: at most `digits` significant
+ * digits, no trailing zeros, no "-0", a true minus sign (U+2212) and powers of
+ * ten as 5.5 × 10⁻⁵.  So 220.00000000000003 becomes "220", 3.3000000000000003
+ * "3.3", -0.3 "−0.3" and 5.5e-05 "5.5 × 10⁻⁵" (UTF-8: give buf 48 bytes).
+ * Returns buf. */
 char *dot_number(char *buf, size_t size, double v, int digits);
 
 #endif

@@ -44,18 +44,21 @@ static int fashion_read(gzFile f, const char *path, void *buf, unsigned n)
 
 static unsigned fashion_be32(const unsigned char *p)
 {
-    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 |
+           p[3];
 }
 
 /* Opens dir/name and checks its header: magic, then count (and 28 x 28). */
-static gzFile fashion_open(const char *dir, const char *name, unsigned magic, int count, char *path,
-                           size_t path_size)
+static gzFile fashion_open(const char *dir, const char *name, unsigned magic,
+                           int count, char *path, size_t path_size)
 {
     snprintf(path, path_size, "%s/%s", dir, name);
     gzFile f = gzopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "error: cannot open %s: install the package dataset-fashion-mnist "
-                        "(make deps), or set FASHION_MNIST_DIR to the folder that holds %s\n", path, name);
+        fprintf(stderr, "error: cannot open %s: install the package "
+                        "dataset-fashion-mnist (make deps), or set "
+                        "FASHION_MNIST_DIR to the folder that holds %s\n",
+                path, name);
         return NULL;
     }
     unsigned char head[16];
@@ -64,9 +67,12 @@ static gzFile fashion_open(const char *dir, const char *name, unsigned magic, in
         gzclose(f);
         return NULL;
     }
-    if (fashion_be32(head) != magic || fashion_be32(head + 4) != (unsigned)count ||
-        (magic == 2051 && (fashion_be32(head + 8) != 28 || fashion_be32(head + 12) != 28))) {
-        fprintf(stderr, "error: %s is not what it should be: header %u %u, expected magic %u and %d %s\n",
+    if (fashion_be32(head) != magic ||
+        fashion_be32(head + 4) != (unsigned)count ||
+        (magic == 2051 &&
+         (fashion_be32(head + 8) != 28 || fashion_be32(head + 12) != 28))) {
+        fprintf(stderr, "error: %s is not what it should be: header %u %u, "
+                        "expected magic %u and %d %s\n",
                 path, fashion_be32(head), fashion_be32(head + 4), magic, count,
                 magic == 2051 ? "images of 28 x 28" : "labels");
         gzclose(f);
@@ -94,7 +100,8 @@ static int fashion_load(FashionSet *set, const char *which, int count)
 
     snprintf(name, sizeof name, "%s-images-idx3-ubyte.gz", which);
     gzFile f = fashion_open(dir, name, 2051, count, path, sizeof path);
-    if (!f || fashion_read(f, path, bytes, (unsigned)count * FASHION_PIXELS) != 0) {
+    if (!f ||
+        fashion_read(f, path, bytes, (unsigned)count * FASHION_PIXELS) != 0) {
         if (f)
             gzclose(f);
         goto fail;
@@ -115,7 +122,8 @@ static int fashion_load(FashionSet *set, const char *which, int count)
     gzclose(f);
     for (int i = 0; i < count; i++) {
         if (bytes[i] >= FASHION_CLASSES) {
-            fprintf(stderr, "error: %s: label %d of image %d is not a class 0..9\n", path, bytes[i], i);
+            fprintf(stderr, "error: %s: label %d of image %d is not a class "
+                            "0..9\n", path, bytes[i], i);
             goto fail;
         }
         set->labels[i] = bytes[i];

@@ -16,6 +16,7 @@
 
 #include "workbook.h"
 
+// @snippet graph-types
 #define GRAPH_MAX_NODES 32
 
 /* What a node does with its inputs. */
@@ -36,6 +37,7 @@ typedef struct {
     int count;                   /* nodes in use: nodes[0 .. count-1] */
     Node nodes[GRAPH_MAX_NODES]; /* topological order; the last is the output */
 } Graph;
+// @end graph-types
 
 /* An empty graph. */
 void graph_init(Graph *g);

@@ -14,6 +14,7 @@
 
 #include "workbook.h"
 
+// @snippet softmax-loss-layer
 typedef struct {
     int batch, classes; /* cache: N and C of the last forward */
     const double *y;    /* cache: N x C, the softmax output forward wrote */
@@ -23,11 +24,13 @@ typedef struct {
 /* x: N x C, t: N, y: N x C (written).  y = softmax of each row of x (its
  * maximum subtracted first); returns L = mean of -log y[n][t[n]]; caches
  * y, t, N, C. */
-double softmax_loss_forward(SoftmaxWithLoss *layer, const double *x, const int *t,
-                            int batch, int classes, double *y);
+double softmax_loss_forward(SoftmaxWithLoss *layer, const double *x,
+                            const int *t, int batch, int classes, double *y);
 
-/* dx: N x C.  dx = dloss * (y - onehot(t)) / N, where dloss = dL_total/dL is
- * the upstream gradient (1 when L is the final output). */
-void softmax_loss_backward(const SoftmaxWithLoss *layer, double dloss, double *dx);
+/* dx: N x C.  dx = dloss * (y - onehot(t)) / N, where dloss, dL_total/dL,
+ * is the upstream gradient (1 when L is the final output). */
+void softmax_loss_backward(const SoftmaxWithLoss *layer, double dloss,
+                           double *dx);
+// @end softmax-loss-layer
 
 #endif

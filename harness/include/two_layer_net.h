@@ -47,30 +47,33 @@ typedef struct {
     double *scores, *y;   /* forward: N x C, N x C */
     const int *t;         /* cache: the labels of the last forward */
     double *dscores;      /* backward: N x C */
-    double *dh1, *da1;    /* backward: N x H, N x H */
-    double *dx;           /* backward: N x D */
+    double *dh1, *da1;    /* backward: N x H, N x H (no dx: x is data) */
 } TwoLayerNet;
 // @end net-struct
 
-/* Allocates everything; W1, W2 = 0.01 x standard normal (from seed), b1, b2 = 0,
- * every gradient and work array 0.  Returns 0, or -1 if out of memory. */
-int two_layer_init(TwoLayerNet *net, int in_size, int hidden_size, int out_size, int max_batch,
-                   unsigned long long seed);
+/* Allocates everything; W1, W2 = 0.01 x standard normal (from seed), b1 and
+ * b2 = 0, every gradient and work array 0.  Returns 0, or -1 if out of
+ * memory. */
+int two_layer_init(TwoLayerNet *net, int in_size, int hidden_size,
+                   int out_size, int max_batch, unsigned long long seed);
 void two_layer_free(TwoLayerNet *net);
 
 /* x: N x D, t: N labels in 0 .. C-1, N <= max_batch.  Runs the four layers
  * forward and returns the loss L (the mean over the batch).  x and t must stay
  * alive and unchanged until two_layer_backward has run. */
-double two_layer_forward(TwoLayerNet *net, const double *x, const int *t, int batch);
+double two_layer_forward(TwoLayerNet *net, const double *x, const int *t,
+                         int batch);
 
 /* x: count x D, t: count, predicted: count (or NULL).  The fraction of rows
  * whose largest score is at their label, in batches of max_batch rows; writes
  * each row's predicted class when predicted is not NULL. */
-double two_layer_accuracy(TwoLayerNet *net, const double *x, const int *t, int count, int *predicted);
+double two_layer_accuracy(TwoLayerNet *net, const double *x, const int *t,
+                          int count, int *predicted);
 
 /* After two_layer_forward: the gradient of L with respect to every parameter,
  * dL/dL = 1 sent back through the four layers in reverse order.  Overwrites
- * dW1, db1, dW2, db2 (and the backward values).  Never changes a parameter. */
+ * dW1, db1, dW2, db2 (and the backward values).  Never changes a parameter.
+ * The first Affine layer's dx is not computed: x is the data, not learned. */
 void two_layer_backward(TwoLayerNet *net);
 
 /* One step of stochastic gradient descent: p -= lr * dp for every element of

@@ -12,6 +12,7 @@
 
 #include "workbook.h"
 
+// @snippet square-node
 /* out = x^2.  Its derivative 2x needs the input: forward caches x. */
 typedef struct {
     double x;
@@ -21,6 +22,7 @@ typedef struct {
 double square_forward(SquareNode *node, double x);
 /* dx = dout * 2x */
 void square_backward(const SquareNode *node, double dout, double *dx);
+// @end square-node
 
 /* out = exp(x).  Its derivative is exp(x) again, the output: cache out. */
 typedef struct {
@@ -40,7 +42,8 @@ typedef struct {
 /* out = 1 / x; caches out (x must not be 0) */
 double reciprocal_forward(ReciprocalNode *node, double x);
 /* dx = dout * (-out^2) */
-void reciprocal_backward(const ReciprocalNode *node, double dout, double *dx);
+void reciprocal_backward(const ReciprocalNode *node, double dout,
+                         double *dx);
 
 /* out = c * x, c fixed when made:  ScaleNode negate = {-1.0}; */
 typedef struct {

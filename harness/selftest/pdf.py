@@ -29,6 +29,12 @@ wrote (book/README.md), never working it out again from the Markdown:
              it marks having moved to the next page)
   highlight  every listing of a C file is syntax-highlighted
   hyphen     no code (a file name, a function) is hyphenated at a line's end
+  keep       what must stay together does (book/present.lua marks it, LaTeX
+             records its place in book.aux): no listing, program output, box
+             or figure shorter than a page split across two, a longer one
+             says "continued"; a lead-in sentence ending in a colon on the
+             page of what it introduces; no page holding a single item of a
+             list, or ending with a section heading
 
 It saves a few pages as PNG (title, contents, a chapter opening, an exercise,
 the glossary) in build/book/<edition>/pdf-pages/ for a person to look at.
@@ -36,8 +42,11 @@ the glossary) in build/book/<edition>/pdf-pages/ for a person to look at.
 --self-check builds a small, deliberately broken PDF with the book's own
 LaTeX preamble (a code line too long for the page, a Korean word in a font
 without Hangul, a link to nowhere, a heading's target stranded at the foot of a
-page, an uncaptioned figure, an unhighlighted listing) and a PDF whose font is
-not embedded, and checks that each defect is reported. Run it with Debian's
+page, an uncaptioned figure, an unhighlighted listing; and, with the keeping
+together switched off, a listing split at a page's foot, a list's last item
+alone on a page, a lead-in cut off from its code, a long listing without
+"continued", a heading at a page's foot) and a PDF whose font is not embedded,
+and checks that each defect is reported. Run it with Debian's
 /usr/bin/python3: it takes the page geometry from harness/workbook/book.py, which needs
 python3-pandocfilters.
 """
@@ -364,6 +373,86 @@ def check_highlight(tex_text):
     return out
 
 
+# ---------------------------------------------------------------- what stays together (issue 12)
+# book/present.lua marks units (listings, program output, boxes, figures, and a
+# lead-in sentence ending in a colon with what it introduces) as
+# \wbkeep{n}{kind}{what} ... \wbkeepend{n}, and list items as \wbitem{list}{k};
+# LaTeX records where each mark was set (zref-savepos: book.aux). A unit
+# shorter than a page must not be split; a longer one must say "continued";
+# no page may hold a single item of a list that runs over pages, or the last
+# line or two of a box.
+
+KEEP_MARK = re.compile(r"\\wbkeep\{(\w+)\}\{(\w+)\}\{((?:[^{}\\]|\\.|\{[^{}]*\})*)\}")
+ZREF = re.compile(r"\\zref@newlabel\{(wb[kl][^}]*)\}\{((?:\\\w+\{[^}]*\})*)\}")
+TAIL_PT = 30.0  # a box's part on a page shorter than this is a tail
+
+
+def positions(aux_text):
+    """{label: (page, y in pt from the page's foot)} of the marks in book.aux."""
+    out = {}
+    for label, props in ZREF.findall(aux_text):
+        p = dict(re.findall(r"\\(\w+)\{([^}]*)\}", props))
+        if "abspage" in p and "posy" in p:
+            out[label] = (int(p["abspage"]), int(p["posy"]) / 65536.0)
+    return out
+
+
+def check_keeps(tex_text, aux_text, texts, geo):
+    out = []
+    pos = positions(aux_text)
+    top = geo["height"] - geo["top"]       # the text block's top and foot, from the page's foot
+    foot = geo["height"] - geo["bottom"]
+    height = top - foot
+    for n, kind, what in KEEP_MARK.findall(tex_text):
+        what = re.sub(r"\\(?:textbackslash)?\{?\}?|[{}]", "", what).replace("\\_", "_").strip()
+        s, e = pos.get("wbk%s-s" % n), pos.get("wbk%s-e" % n)
+        if not s or not e or s[0] == e[0]:
+            continue
+        tall = (s[1] - foot) + (top - e[1]) + (e[0] - s[0] - 1) * height
+        if tall < height - 30:
+            if kind == "lead":
+                out.append(("keep", "page %d: %s: the sentence ends the page and what it introduces starts "
+                            "page %d" % (s[0], what, e[0])))
+            else:
+                out.append(("keep", "page %d: %s is split across pages %d and %d though it is only %.0f pt tall "
+                            "and fits on a page" % (s[0], what, s[0], e[0], tall)))
+            continue
+        if kind in ("listing", "output", "code", "box") and not re.search(r"\bcontinued\b", texts[e[0] - 1][:400]):
+            out.append(("keep", "page %d: %s goes on from page %d without saying \"continued\"" % (e[0], what, s[0])))
+        if kind == "box" and top - e[1] < TAIL_PT:
+            out.append(("keep", "page %d: the last %.0f pt of %s stand alone at the top of the page"
+                        % (e[0], top - e[1], what)))
+    lists = {}
+    for label, (page, _) in pos.items():
+        m = re.match(r"^wbl(\d+)-(\d+)$", label)
+        if m:
+            lists.setdefault(int(m.group(1)), {})[int(m.group(2))] = page
+    for n, items in sorted(lists.items()):
+        pages = sorted(set(items.values()))
+        if len(pages) < 2:
+            continue
+        for page in pages:
+            on = [k for k, p in items.items() if p == page]
+            if len(on) == 1:
+                out.append(("keep", "page %d holds a single item (%d of %d) of a list that runs over pages %s"
+                            % (page, on[0], len(items), ", ".join(map(str, pages)))))
+    return out
+
+
+def check_stranded_headings(texts, expect):
+    """A section heading that is the last line of its page, its text on the next."""
+    out = []
+    titles = {squash(number + title): "%s %s" % (number, title)
+              for ch in expect["chapters"] for number, title in ch["sections"]}
+    for n, text in enumerate(texts, 1):
+        lines = [l for l in text.split("\n") if l.strip() and not re.fullmatch(r"\s*\d+\s*", l)
+                 and not (expect.get("edition") and squash(l) == squash(expect["edition"]))]
+        if lines and squash(lines[-1]) in titles:
+            out.append(("keep", "page %d ends with the heading %s; its text starts on page %d"
+                        % (n, titles[squash(lines[-1])], n + 1)))
+    return out
+
+
 def check_pdf(pdf, logfile, texfile, expect, tmp):
     if not os.path.exists(pdf):
         raise TestError("%s does not exist: build the book first (make book)" % os.path.relpath(pdf, ROOT))
@@ -386,6 +475,10 @@ def check_pdf(pdf, logfile, texfile, expect, tmp):
     problems += link_problems
     if tex_text:
         problems += check_highlight(tex_text)
+        problems += check_stranded_headings(texts, expect)
+        aux = texfile[:-4] + ".aux"
+        if os.path.exists(aux):
+            problems += check_keeps(tex_text, open(aux, encoding="utf-8", errors="replace").read(), texts, geo)
     return problems, {"pages": n, "links": n_links, "texts": texts}
 
 
@@ -441,6 +534,162 @@ Filler text at the foot of the page.\par
 ## A section whose target was left on the page before
 
 Text.
+
+```{=latex}
+\clearpage
+\renewcommand{\wbkeep}[3]{\par\zsavepos{wbk#1-s}}
+\renewcommand{\wbkeepnext}{\par}
+\renewcommand{\wbitemkeep}{}
+\tcbset{wbcontinued/.style={}}
+\vspace*{\dimexpr\textheight-7\baselineskip\relax}
+```
+
+```{.c}
+int short_listing_line_1;
+int short_listing_line_2;
+int short_listing_line_3;
+int short_listing_line_4;
+int short_listing_line_5;
+int short_listing_line_6;
+int short_listing_line_7;
+int short_listing_line_8;
+int short_listing_line_9;
+int short_listing_line_10;
+int short_listing_line_11;
+int short_listing_line_12;
+int short_listing_line_13;
+int short_listing_line_14;
+int short_listing_line_15;
+int short_listing_line_16;
+int short_listing_line_17;
+int short_listing_line_18;
+int short_listing_line_19;
+int short_listing_line_20;
+```
+
+```{=latex}
+\clearpage
+\vspace*{\dimexpr\textheight-5\baselineskip\relax}
+```
+
+1. A first item, long enough to fill two lines of the page: two lines of text at
+   the foot of this page, and then some more words to be sure of it.
+2. A second item, as long as the first, also two lines of text on the page, and
+   some more words to fill its second line to the end.
+3. A third item, which does not fit on the page any more and stands alone.
+
+```{=latex}
+\clearpage
+\vspace*{\dimexpr\textheight-2.5\baselineskip\relax}
+```
+
+Some words before the lead-in. And this sentence introduces the code:
+
+```{.c}
+int a;
+int b;
+int c;
+```
+
+```{=latex}
+\clearpage
+\vspace*{\dimexpr\textheight-3\baselineskip\relax}
+```
+
+## A heading left at the foot
+
+```{=latex}
+\newpage
+```
+
+Its text, on the next page.
+
+```{=latex}
+\clearpage
+```
+
+```{.c}
+int a_listing_longer_than_a_page_1;
+int a_listing_longer_than_a_page_2;
+int a_listing_longer_than_a_page_3;
+int a_listing_longer_than_a_page_4;
+int a_listing_longer_than_a_page_5;
+int a_listing_longer_than_a_page_6;
+int a_listing_longer_than_a_page_7;
+int a_listing_longer_than_a_page_8;
+int a_listing_longer_than_a_page_9;
+int a_listing_longer_than_a_page_10;
+int a_listing_longer_than_a_page_11;
+int a_listing_longer_than_a_page_12;
+int a_listing_longer_than_a_page_13;
+int a_listing_longer_than_a_page_14;
+int a_listing_longer_than_a_page_15;
+int a_listing_longer_than_a_page_16;
+int a_listing_longer_than_a_page_17;
+int a_listing_longer_than_a_page_18;
+int a_listing_longer_than_a_page_19;
+int a_listing_longer_than_a_page_20;
+int a_listing_longer_than_a_page_21;
+int a_listing_longer_than_a_page_22;
+int a_listing_longer_than_a_page_23;
+int a_listing_longer_than_a_page_24;
+int a_listing_longer_than_a_page_25;
+int a_listing_longer_than_a_page_26;
+int a_listing_longer_than_a_page_27;
+int a_listing_longer_than_a_page_28;
+int a_listing_longer_than_a_page_29;
+int a_listing_longer_than_a_page_30;
+int a_listing_longer_than_a_page_31;
+int a_listing_longer_than_a_page_32;
+int a_listing_longer_than_a_page_33;
+int a_listing_longer_than_a_page_34;
+int a_listing_longer_than_a_page_35;
+int a_listing_longer_than_a_page_36;
+int a_listing_longer_than_a_page_37;
+int a_listing_longer_than_a_page_38;
+int a_listing_longer_than_a_page_39;
+int a_listing_longer_than_a_page_40;
+int a_listing_longer_than_a_page_41;
+int a_listing_longer_than_a_page_42;
+int a_listing_longer_than_a_page_43;
+int a_listing_longer_than_a_page_44;
+int a_listing_longer_than_a_page_45;
+int a_listing_longer_than_a_page_46;
+int a_listing_longer_than_a_page_47;
+int a_listing_longer_than_a_page_48;
+int a_listing_longer_than_a_page_49;
+int a_listing_longer_than_a_page_50;
+int a_listing_longer_than_a_page_51;
+int a_listing_longer_than_a_page_52;
+int a_listing_longer_than_a_page_53;
+int a_listing_longer_than_a_page_54;
+int a_listing_longer_than_a_page_55;
+int a_listing_longer_than_a_page_56;
+int a_listing_longer_than_a_page_57;
+int a_listing_longer_than_a_page_58;
+int a_listing_longer_than_a_page_59;
+int a_listing_longer_than_a_page_60;
+int a_listing_longer_than_a_page_61;
+int a_listing_longer_than_a_page_62;
+int a_listing_longer_than_a_page_63;
+int a_listing_longer_than_a_page_64;
+int a_listing_longer_than_a_page_65;
+int a_listing_longer_than_a_page_66;
+int a_listing_longer_than_a_page_67;
+int a_listing_longer_than_a_page_68;
+int a_listing_longer_than_a_page_69;
+int a_listing_longer_than_a_page_70;
+int a_listing_longer_than_a_page_71;
+int a_listing_longer_than_a_page_72;
+int a_listing_longer_than_a_page_73;
+int a_listing_longer_than_a_page_74;
+int a_listing_longer_than_a_page_75;
+int a_listing_longer_than_a_page_76;
+int a_listing_longer_than_a_page_77;
+int a_listing_longer_than_a_page_78;
+int a_listing_longer_than_a_page_79;
+int a_listing_longer_than_a_page_80;
+```
 """
 
 
@@ -503,9 +752,10 @@ def self_check():
         if not os.path.exists(pdf):
             raise TestError("xelatex made no broken PDF:\n" + p.stdout[-2000:])
         expect = {"title": "A title that is not there", "edition": None, "contents": True,
-                  "chapters": [{"number": 1, "title": "Deliberately broken", "sections": [("1.1", "A section whose target was left on the page before")], "figures": 1},
+                  "chapters": [{"number": 1, "title": "Deliberately broken", "sections": [("1.1", "A section whose target was left on the page before"),
+                                                ("1.2", "A heading left at the foot")], "figures": 1},
                                {"number": 2, "title": "A chapter that is not there", "sections": [], "figures": 0}],
-                  "glossary": ["역전파"], "min_pages": 6, "max_pages": 100}
+                  "glossary": ["역전파"], "min_pages": 40, "max_pages": 100}
         problems, info = check_pdf(pdf, os.path.join(tmp, "broken.log"), os.path.join(tmp, "broken.tex"), expect, tmp)
         write_unembedded_pdf(os.path.join(tmp, "unembedded.pdf"))
         problems += check_fonts(os.path.join(tmp, "unembedded.pdf"))
@@ -525,6 +775,11 @@ def self_check():
             ("highlight", "a listing of a C file without highlighting", r"exercises/ch01/plain\.c"),
             ("hyphen", "a file name hyphenated at a line's end", r"is hyphenated"),
             ("fonts", "a font that is not embedded", r"Helvetica is not embedded"),
+            ("keep", "a listing shorter than a page split at its foot", r"is split across pages"),
+            ("keep", "a list that leaves its last item alone on a page", r"holds a single item \(3 of 3\)"),
+            ("keep", "a lead-in sentence ending in a colon cut off from its code", r"the sentence ends the page"),
+            ("keep", "a listing longer than a page that does not say \"continued\"", r"without saying \"continued\""),
+            ("keep", "a heading left at the foot of a page", r"ends with the heading 1\.2 A heading left"),
         ]
         for kind, what, pattern in wanted:
             hits = [m for k, m in problems if k == kind and re.search(pattern, m)]

@@ -1,6 +1,7 @@
 /* dotgraph.c: print a computation graph as Graphviz DOT (see dotgraph.h). */
 #include "dotgraph.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define FONT "DejaVu Sans,sans-serif" /* fontconfig and CSS both read this as a list */
@@ -32,17 +33,39 @@ static void put_html(FILE *out, const char *s)
     }
 }
 
+/* Superscript digits and minus in UTF-8, for the exponent of 5.5 × 10⁻⁵. */
+static const char *const SUPERSCRIPT[10] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+#define MINUS "\xe2\x88\x92"       /* − U+2212, the minus sign the text uses */
+#define SUPER_MINUS "\xe2\x81\xbb" /* ⁻ U+207B */
+
 char *dot_number(char *buf, size_t size, double v, int digits)
 {
+    char plain[40], *e;
     if (digits < 1)
         digits = 1;
     if (digits > 17)
         digits = 17;
     if (v == 0.0)
         v = 0.0; /* turns -0.0 into 0.0, so it never prints as "-0" */
-    snprintf(buf, size, "%.*g", digits, v);
-    if (strcmp(buf, "-0") == 0) /* a tiny negative number rounded away */
-        snprintf(buf, size, "0");
+    snprintf(plain, sizeof plain, "%.*g", digits, v);
+    if (strcmp(plain, "-0") == 0) /* a tiny negative number rounded away */
+        snprintf(plain, sizeof plain, "0");
+    /* "-0.3" -> "−0.3"; "5.5e-05" -> "5.5 × 10⁻⁵", as the text writes them */
+    const char *mant = plain[0] == '-' ? plain + 1 : plain;
+    size_t n = (size_t)snprintf(buf, size, "%s", plain[0] == '-' ? MINUS : "");
+    e = strchr(mant, 'e');
+    if (e == NULL) {
+        snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s", mant);
+        return buf;
+    }
+    int exponent = atoi(e + 1);
+    *e = '\0';
+    n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s × 10%s", mant,
+                          exponent < 0 ? SUPER_MINUS : "");
+    char digits_text[16];
+    snprintf(digits_text, sizeof digits_text, "%d", exponent < 0 ? -exponent : exponent);
+    for (const char *d = digits_text; *d; d++)
+        n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s", SUPERSCRIPT[*d - '0']);
     return buf;
 }
 
@@ -103,7 +126,7 @@ void dot_edge_text(DotGraph *g, int from, int to, const char *value, const char 
 
 void dot_edge(DotGraph *g, int from, int to, double value, double grad)
 {
-    char v[32], d[32];
+    char v[48], d[48];
     dot_edge_text(g, from, to, isnan(value) ? NULL : dot_number(v, sizeof v, value, g->digits),
                   isnan(grad) ? NULL : dot_number(d, sizeof d, grad, g->digits));
 }
