@@ -3,7 +3,7 @@
 
 double add_forward(AddLayer *layer, double x, double y)
 {
-    (void)layer; /* nothing to cache: the add node's gradient ignores its inputs */
+    (void)layer; /* nothing to cache: its gradient ignores the inputs */
     return x + y;
 }
 

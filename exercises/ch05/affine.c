@@ -6,19 +6,21 @@ void affine_forward(AffineLayer *layer, const double *x, int batch, double *out)
 {
     const int N = batch, D = layer->in_size, M = layer->out_size;
     const double *W = layer->W, *b = layer->b;
+    /* row n of out = b + the sum over i of x[n][i] times row i of W: the inner
+     * loop walks along a row of W and a row of out, in memory order */
     for (int n = 0; n < N; n++) {
-        for (int j = 0; j < M; j++) {
-            double sum = b[j]; /* the same bias for every row */
-            for (int i = 0; i < D; i++)
-                sum += x[n * D + i] * W[i * M + j];
-            out[n * M + j] = sum;
-        }
+        for (int j = 0; j < M; j++)
+            out[n * M + j] = b[j]; /* the same bias for every row */
+        for (int i = 0; i < D; i++)
+            for (int j = 0; j < M; j++)
+                out[n * M + j] += x[n * D + i] * W[i * M + j];
     }
     layer->x = x; /* a pointer: the caller keeps x alive until backward */
     layer->batch = batch;
 }
 
-/* dout: N x M; dx = dout W^T: N x D; dW = x^T dout: D x M; db = column sums: M */
+/* dout: N x M; dx = dout W^T: N x D (or NULL: not wanted);
+ * dW = x^T dout: D x M; db = column sums: M */
 void affine_backward(const AffineLayer *layer, const double *dout,
                      double *dx, double *dW, double *db)
 {
@@ -28,7 +30,8 @@ void affine_backward(const AffineLayer *layer, const double *dout,
      *   db = column sums (M):     db[j]   = sum over n of dout[n][j]
      * Element (r, c) of an R x C array is at [r * C + c].  From the layer:
      * N = layer->batch, D = layer->in_size, M = layer->out_size, x = layer->x,
-     * W = layer->W.  Overwrite every element of dx, dW and db. */
+     * W = layer->W.  Overwrite every element of dx, dW and db; when dx is
+     * NULL, the caller does not want dx: skip it. */
     (void)layer; (void)dout; (void)dx; (void)dW; (void)db;
     NOT_IMPLEMENTED();
 }

@@ -35,7 +35,8 @@ double softmax_loss_forward(SoftmaxWithLoss *layer, const double *x, const int *
 }
 
 /* dx: N x C.  dx = dloss * (y - onehot(t)) / N */
-void softmax_loss_backward(const SoftmaxWithLoss *layer, double dloss, double *dx)
+void softmax_loss_backward(const SoftmaxWithLoss *layer, double dloss,
+                           double *dx)
 {
     /* TODO: for every row n and class k,
      *   dx[n][k] = dloss * (y[n][k] - t[n][k]) / N,

@@ -290,6 +290,34 @@ static void check_affine_backward(int N, int D, int M, const double *x0, const d
     gc_expect_gradient("affine_backward", "db", where, db, ndb, (size_t)M, db_guesses, nb);
 }
 
+/* dx = NULL: the caller wants only dW and db (chapter 6's first layer, whose x is
+ * the data).  They must come out as with dx, and nothing is written through NULL
+ * (that crashes, and the message says so). */
+static void check_affine_backward_no_dx(int N, int D, int M, const double *x0, const double *W0,
+                                        const double *dout0)
+{
+    char where[200];
+    snprintf(where, sizeof where, "called with dx = NULL (only dW and db wanted), x: %d x %d, W: %d x %d, "
+             "dout: %d x %d", N, D, D, M, N, M);
+    double *x = gc_array_copy("x", x0, N, D), *W = gc_array_copy("W", W0, D, M);
+    double *b = gc_array_fill("b", M, 1, 0.0), *dout = gc_array_copy("dout", dout0, N, M);
+    AffineLayer layer;
+    memset(&layer, 0, sizeof layer);
+    layer.in_size = D;
+    layer.out_size = M;
+    layer.W = W;
+    layer.b = b;
+    layer.x = x;
+    layer.batch = N;
+    double *dW = gc_array_fill("dW", D, M, GC_STALE), *db = gc_array_fill("db", M, 1, GC_STALE);
+    affine_backward(&layer, dout, NULL, dW, db);
+
+    double fdx[MAXLEN], fdW[MAXLEN], fdb[MAXDIM];
+    formula_affine(N, D, M, x0, W0, dout0, fdx, fdW, fdb);
+    gc_expect_value("affine_backward", "dW", where, dW, fdW, (size_t)(D * M), NULL, 0);
+    gc_expect_value("affine_backward", "db", where, db, fdb, (size_t)M, NULL, 0);
+}
+
 /* ---- Softmax-with-Loss: calling the learner's backward on a layer the grader filled --- */
 
 /* The likely cause of an all-zero dx: 1 / N in integer arithmetic (only a
@@ -495,7 +523,7 @@ GRADED(ch05, affine_backward_book, "affine_backward on the chapter's tiny batch 
                           BOOK_DW, BOOK_DB);
 }
 
-GRADED(ch05, affine_backward_random, "affine_backward on seeded random batches of 8 shapes, N = 1 and N > 1, W not square")
+GRADED(ch05, affine_backward_random, "affine_backward on seeded random batches of 8 shapes, N = 1 and N > 1, W not square, then with dx = NULL (skip dx: only dW and db wanted)")
 {
     gc_seed(5001);
     const int shapes[][3] = {{1, 3, 2}, {1, 2, 4}, {2, 3, 4}, {4, 2, 5}, {3, 5, 3}, {6, 4, 7}, {5, 4, 4}, {8, 7, 3}};
@@ -507,6 +535,8 @@ GRADED(ch05, affine_backward_random, "affine_backward on seeded random batches o
         random_array(b, M, -1, 1);
         random_array(dout, N * M, -1.5, 1.5);
         check_affine_backward(N, D, M, x, W, b, dout, "on seeded random x, W, b, dout", NULL, NULL, NULL);
+        if (s == 7) /* the last shape once more, without dx */
+            check_affine_backward_no_dx(N, D, M, x, W, dout);
     }
 }
 

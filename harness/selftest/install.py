@@ -56,7 +56,7 @@ def package_sets(path=DEPS):
         if not arrays.get(name):
             raise Failure("harness/deps.sh: no package list %s=(...) found" % name)
     return {"grade": arrays["grade"], "book": arrays["grade"] + arrays["book"] + arrays["data"],
-            "all": arrays["grade"] + arrays["book"] + arrays["data"] + arrays["test"]}
+            "all": arrays["grade"] + arrays["book"] + arrays["data"] + arrays.get("bench", []) + arrays["test"]}
 
 
 class Run:

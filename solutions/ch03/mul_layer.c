@@ -14,8 +14,9 @@ double mul_forward(MulLayer *layer, double x, double y)
 void mul_backward(const MulLayer *layer, double dout, double *dx, double *dy)
 {
     // @solution
-    *dx = dout * layer->y; /* d(xy)/dx = y: x's gradient takes the *other* input */
-    *dy = dout * layer->x; /* d(xy)/dy = x */
+    /* d(xy)/dx = y: x's gradient takes the *other* input, and d(xy)/dy = x */
+    *dx = dout * layer->y;
+    *dy = dout * layer->x;
     // @stub
     // /* TODO: d(x*y)/dx is y and d(x*y)/dy is x (read them from the cache),
     //  * each multiplied by the upstream gradient dout. */

@@ -23,7 +23,7 @@ void relu_free(ReluLayer *layer)
 void relu_forward(ReluLayer *layer, const double *x, double *out)
 {
     for (int i = 0; i < layer->n; i++) {
-        layer->mask[i] = x[i] <= 0;      /* remember which elements are cut off */
+        layer->mask[i] = x[i] <= 0; /* remember the elements cut off */
         out[i] = layer->mask[i] ? 0.0 : x[i];
     }
 }

@@ -42,14 +42,16 @@ double softmax_loss_forward(SoftmaxWithLoss *layer, const double *x, const int *
 
 // @snippet softmax-loss-backward
 /* dx: N x C.  dx = dloss * (y - onehot(t)) / N */
-void softmax_loss_backward(const SoftmaxWithLoss *layer, double dloss, double *dx)
+void softmax_loss_backward(const SoftmaxWithLoss *layer, double dloss,
+                           double *dx)
 {
     // @solution
     const int N = layer->batch, C = layer->classes;
     const double scale = dloss / N; /* the loss is a mean over N rows */
     for (int n = 0; n < N; n++) {
         for (int k = 0; k < C; k++) {
-            double t_nk = (k == layer->t[n]) ? 1.0 : 0.0; /* one-hot, never stored */
+            /* t_nk: the one-hot label, never stored */
+            double t_nk = (k == layer->t[n]) ? 1.0 : 0.0;
             dx[n * C + k] = scale * (layer->y[n * C + k] - t_nk);
         }
     }

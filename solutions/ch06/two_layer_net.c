@@ -40,14 +40,14 @@ static double *zeros(int n)
     return calloc((size_t)n, sizeof(double));
 }
 
-enum { NET_ARRAYS = 16 };
+enum { NET_ARRAYS = 15 };
 
-/* the addresses of the network's 16 array pointers */
+/* the addresses of the network's 15 array pointers */
 static void net_arrays(TwoLayerNet *net, double **arrays[NET_ARRAYS])
 {
     double **all[NET_ARRAYS] = {&net->W1, &net->b1, &net->W2, &net->b2, &net->dW1, &net->db1,
                                 &net->dW2, &net->db2, &net->a1, &net->h1, &net->scores, &net->y,
-                                &net->dscores, &net->dh1, &net->da1, &net->dx};
+                                &net->dscores, &net->dh1, &net->da1};
     for (int k = 0; k < NET_ARRAYS; k++)
         arrays[k] = all[k];
 }
@@ -76,7 +76,7 @@ int two_layer_init(TwoLayerNet *net, int in_size, int hidden_size,
     net->a1 = zeros(N * H), net->h1 = zeros(N * H); /* between the layers */
     net->scores = zeros(N * C), net->y = zeros(N * C);
     net->dscores = zeros(N * C), net->dh1 = zeros(N * H);
-    net->da1 = zeros(N * H), net->dx = zeros(N * D);
+    net->da1 = zeros(N * H);
     if (relu_init(&net->relu, N * H) != 0 || !all_allocated(net)) {
         two_layer_free(net);
         return -1;
@@ -152,7 +152,8 @@ void two_layer_backward(TwoLayerNet *net)
     softmax_loss_backward(&net->last, 1.0, net->dscores); /* (y - t) / N */
     affine_backward(&net->affine2, net->dscores, net->dh1, net->dW2, net->db2);
     relu_backward(&net->relu, net->dh1, net->da1); /* 0 where a1 <= 0 */
-    affine_backward(&net->affine1, net->da1, net->dx, net->dW1, net->db1);
+    /* no dx for the first layer: its x is the data */
+    affine_backward(&net->affine1, net->da1, NULL, net->dW1, net->db1);
     // @stub
     // /* TODO: four calls, from the loss back to the input; each layer's dx is
     //  * the next call's dout.
@@ -160,8 +161,9 @@ void two_layer_backward(TwoLayerNet *net)
     //  *   affine_backward:       net->affine2, dout = net->dscores,
     //  *                          writes net->dh1, net->dW2, net->db2
     //  *   relu_backward:         net->relu, dout = net->dh1, writes net->da1
-    //  *   affine_backward:       net->affine1, dout = net->da1,
-    //  *                          writes net->dx, net->dW1, net->db1 */
+    //  *   affine_backward:       net->affine1, dout = net->da1, dx = NULL
+    //  *                          (the input is data: nothing uses its
+    //  *                          gradient), writes net->dW1, net->db1 */
     // (void)net;
     // NOT_IMPLEMENTED();
     // @end solution

@@ -7,8 +7,11 @@ CHAIN = ["affine_softmax_chain"]
 # Pieces of solutions/ch05, for the mutants that rewrite a loop: code only (a
 # mutant is matched on code, so comments may change freely), long enough to be
 # found once.
-DX_ROWS = "    for (int n = 0; n < N; n++) {\n        for (int i = 0; i < D; i++) {\n"
-DW_ROWS = "    for (int i = 0; i < D; i++) {\n        for (int j = 0; j < M; j++) {\n"
+DX_ROWS = "        for (int n = 0; n < N; n++) {\n            for (int i = 0; i < D; i++) {\n"
+DW_ROWS = "    for (int i = 0; i < D; i++) {\n        for (int j = 0; j < M; j++)\n            dW[i * M + j] = 0.0;\n"
+DW_ZERO = "        for (int j = 0; j < M; j++)\n            dW[i * M + j] = 0.0;\n"
+DW_SUM = "dW[i * M + j] += x[n * D + i] * dout[n * M + j];"
+DW_SAMPLES = "        for (int n = 0; n < N; n++)\n            for (int j = 0; j < M; j++)\n                " + DW_SUM
 DB_HEAD = "    for (int j = 0; j < M; j++) {\n        double sum = 0.0;\n        for (int n = 0; n < N; n++)\n"
 DB_LOOP = (DB_HEAD
            + "            sum += dout[n * M + j];\n"
@@ -31,16 +34,16 @@ MUTANTS = [
  "sum += dout[n * M + j] * W[i * M + j];", "sum += dout[n * M + j] * W[j * D + i];",
  AFFINE_BACKWARD, "missing transpose"),
 ("affine: dW = dout^T x, operands swapped", "affine.c",
- "dW[i * M + j] = sum;", "dW[j * D + i] = sum;",
+ DW_ZERO + DW_SAMPLES, DW_ZERO.replace("dW[i * M + j]", "dW[j * D + i]") + DW_SAMPLES.replace("dW[i * M + j]", "dW[j * D + i]"),
  AFFINE_BACKWARD, "transpose of the answer"),
 ("affine: dout forgotten in dW", "affine.c",
- "sum += x[n * D + i] * dout[n * M + j];", "sum += x[n * D + i];",
+ DW_SUM, "dW[i * M + j] += x[n * D + i];",
  AFFINE_BACKWARD, "dout was not multiplied in"),
 ("affine: dW assigned, not summed, over the batch", "affine.c",
- "sum += x[n * D + i] * dout[n * M + j];", "sum = x[n * D + i] * dout[n * M + j];",
+ DW_SUM, "dW[i * M + j] = x[n * D + i] * dout[n * M + j];",
  AFFINE_BACKWARD, "only the last sample"),
-("affine: dW added onto what it held", "affine.c",
- "dW[i * M + j] = sum;", "dW[i * M + j] += sum;",
+("affine: dW added onto what it held (never set to 0)", "affine.c",
+ DW_ZERO, "",
  AFFINE_BACKWARD + CHAIN, "without setting it to 0 first"),
 ("affine: db added onto what it held", "affine.c",
  "db[j] = sum;", "db[j] += sum;",
@@ -57,8 +60,11 @@ MUTANTS = [
 ("affine: dx never written", "affine.c",
  "dx[n * D + i] = sum;", "(void)sum; (void)dx;",
  AFFINE_BACKWARD + CHAIN, "never written"),
+("affine: dx written when it is NULL (the caller wants only dW and db)", "affine.c",
+ "    if (dx) {\n", "    {\n",
+ ["affine_backward_random"], "NULL pointer"),
 ("affine: forward forgets the bias", "affine.c",
- "double sum = b[j];", "double sum = 0.0; (void)b;",
+ "out[n * M + j] = b[j];", "{ out[n * M + j] = 0.0; (void)b; }",
  ["affine_forward"], "bias b was not added"),
 ("softmax: dloss forgotten", "softmax_loss.c",
  "const double scale = dloss / N;", "const double scale = 1.0 / N; (void)dloss;",
@@ -110,7 +116,7 @@ MUTANTS = [
  + "    }\n",
  AFFINE_BACKWARD + CHAIN, "one element past the end of db"),
 ("affine: dx zeroed with k <= N * D first (writes dx[N * D])", "affine.c",
- DX_ROWS, "    for (int k = 0; k <= N * D; k++) /* start from 0 */\n        dx[k] = 0.0;\n" + DX_ROWS,
+ DX_ROWS, "        for (int k = 0; k <= N * D; k++) /* start from 0 */\n            dx[k] = 0.0;\n" + DX_ROWS,
  AFFINE_BACKWARD + CHAIN, "one element past the end of dx"),
 ("affine: dW zeroed with k <= D * M first (writes dW[D * M])", "affine.c",
  DW_ROWS, "    for (int k = 0; k <= D * M; k++) /* start from 0 */\n        dW[k] = 0.0;\n" + DW_ROWS,
@@ -120,8 +126,8 @@ MUTANTS = [
  "    for (int i = 0; i <= N * C; i++) /* start from 0 */\n        dx[i] = 0.0;\n" + SOFTMAX_LOOPS,
  SOFTMAX_BACKWARD, "one element past the end of dx"),
 # read
-("affine: dW loop i <= D (reads x[N * D] before it writes dW[D * M])", "affine.c",
- DW_ROWS, DW_ROWS.replace("i < D", "i <= D"),
+("affine: dW sums n <= N (reads x[N * D])", "affine.c",
+ DW_SAMPLES, DW_SAMPLES.replace("n < N", "n <= N"),
  AFFINE_BACKWARD + CHAIN, "one element past the end of x"),
 ("affine: db sums n <= N (reads dout[N * M])", "affine.c",
  DB_SUM, DB_SUM.replace("n < N", "n <= N"),

@@ -5,7 +5,7 @@ BACKWARD = ["two_layer_backward_small", "two_layer_backward_shapes"]
 SOFTMAX = "    softmax_loss_backward(&net->last, 1.0, net->dscores); /* (y - t) / N */\n"
 AFFINE2 = "    affine_backward(&net->affine2, net->dscores, net->dh1, net->dW2, net->db2);\n"
 RELU = "    relu_backward(&net->relu, net->dh1, net->da1); /* 0 where a1 <= 0 */\n"
-AFFINE1 = "    affine_backward(&net->affine1, net->da1, net->dx, net->dW1, net->db1);\n"
+AFFINE1 = "    affine_backward(&net->affine1, net->da1, NULL, net->dW1, net->db1);\n"
 
 SGD_W1 = "    for (int i = 0; i < D * H; i++)\n        net->W1[i] -= lr * net->dW1[i];\n"
 SGD_B2 = "    for (int i = 0; i < C; i++)\n        net->b2[i] -= lr * net->db2[i];\n"
