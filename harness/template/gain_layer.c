@@ -2,7 +2,8 @@
 #include "workbook.h"
 
 /* x: n values, out: n values.  out[i] = a * x[i]; caches x. */
-void gain_forward(const double **cache, double a, const double *x, int n, double *out)
+void gain_forward(const double **cache, double a, const double *x, int n,
+                  double *out)
 {
     *cache = x;
     for (int i = 0; i < n; i++)
@@ -10,8 +11,10 @@ void gain_forward(const double **cache, double a, const double *x, int n, double
 }
 
 // @snippet gain-backward
-/* dout: n values.  dx[i] = a dout[i] (n values); *da = sum of dout[i] x[i]. */
-void gain_backward(const double *x, double a, const double *dout, int n, double *dx, double *da)
+/* dout: n values.  dx[i] = a dout[i] (n values);
+ * *da = sum of dout[i] x[i]. */
+void gain_backward(const double *x, double a, const double *dout, int n,
+                   double *dx, double *da)
 {
     // @solution
     double sum = 0.0;

@@ -148,5 +148,12 @@ def math_spacing(page):
     return MATH.sub(one, page)
 
 
+def table_frames(page):
+    """Every table in a frame of its own that scrolls sideways, so a table wider
+    than a phone moves inside its frame, not the page (pandoc's tables do not
+    nest, so the first </table> after each <table> is its own)."""
+    return re.sub(r"(<table(?:\s[^>]*)?>.*?</table>)", r'<div class="table-wrap">\1</div>', page, flags=re.S)
+
+
 def apply(page, html_dir=None):
-    return math_spacing(figure_frames(page, html_dir))
+    return math_spacing(table_frames(figure_frames(page, html_dir)))

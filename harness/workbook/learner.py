@@ -478,7 +478,47 @@ def wait_for_change(ch, inotify, before, announce):
     time.sleep(0.15)
 
 
+class OwnTerminal:
+    """Ctrl-C for this process only: it becomes the terminal's foreground
+    process group while it runs, so make, its parent, never gets the SIGINT
+    (which it answers with messages of its own), and hands the terminal back
+    when done."""
+
+    def __enter__(self):
+        self.fd = None
+        try:
+            if sys.stdin.isatty():
+                fd = sys.stdin.fileno()
+                self.old = os.tcgetpgrp(fd)
+                os.setpgid(0, 0)
+                self._set(fd, os.getpgrp())
+                self.fd = fd
+        except OSError:
+            pass
+        return self
+
+    @staticmethod
+    def _set(fd, group):
+        old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group may take the terminal
+        try:
+            os.tcsetpgrp(fd, group)
+        finally:
+            signal.signal(signal.SIGTTOU, old)
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            try:
+                self._set(self.fd, self.old)
+            except OSError:
+                pass
+
+
 def cmd_watch(args):
+    with OwnTerminal():
+        return watch(args)
+
+
+def watch(args):
     ch = chapter_arg(args.chapter or "")
     if ch is None:
         return 2
