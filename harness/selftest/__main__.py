@@ -392,10 +392,15 @@ def main(argv):
     # stream of their own beside the grading checks (which work in copies). The
     # guard's own check rewrites an exercise file, so it runs when all else is done.
     # A module's check that runs make in this tree says so: fn.in_tree = True.
-    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book, check_book_reader)
+    serial = [c for c in checks if c[1] in (check_examples, check_make_run, check_book)
               or getattr(c[1], "in_tree", False)]
+    # the books first: what reads them (Chromium, the PDF's text; no make) runs
+    # in a stream of its own as soon as they are built
+    serial.sort(key=lambda c: c[1] is not check_book)
+    readers = [c for c in checks if c[1] is check_book_reader]
+    books_built = threading.Event()
     last = [c for c in checks if c[1] is check_guard_detects]
-    parallel = [c for c in checks if c not in serial and c not in last]
+    parallel = [c for c in checks if c not in serial and c not in last and c not in readers]
     # the make-based steps must not touch a learner's files
     serial = [(name, guard_exercises(fn), args) for name, fn, args in serial]
     passed = failed = 0
@@ -428,14 +433,25 @@ def main(argv):
 
     def make_stream():
         for c in serial:
+            if not c[0].startswith("book builds"):
+                books_built.set()  # both editions built: the readers may start
+            report(run(c))
+        books_built.set()
+
+    def reader_stream():
+        books_built.wait()
+        for c in readers:
             report(run(c))
 
     stream = threading.Thread(target=make_stream)
     stream.start()
+    reading = threading.Thread(target=reader_stream)
+    reading.start()
     with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS[args.quick]) as pool:
         for item in pool.map(run, parallel):
             report(item)
     stream.join()
+    reading.join()
     for c in last:
         report(run(c))
     print("selftest took %.0f s" % (time.time() - start))

@@ -571,11 +571,72 @@ def check_junit():
 check_junit.in_tree = True  # make check in this tree (its build/grade cache)
 
 
+def instructor_problems(out):
+    """What the instructor archive at `out` lacks: every solution as in the tree,
+    pristine stubs, both editions of the book, HTML and PDF."""
+    problems = []
+    with tarfile.open(out) as tar:
+        names = {m.name.split("/", 1)[1] for m in tar.getmembers() if "/" in m.name}
+        for ch in course.chapters():
+            for name in ch.files:
+                rel = "solutions/%s/%s" % (ch.nn, name)
+                member = tar.extractfile("%s/%s" % (dist.TOP, rel)) if rel in names else None
+                if member is None or member.read() != open(os.path.join(ROOT, rel), "rb").read():
+                    problems.append("the archive's %s is missing or not the tree's" % rel)
+        stubs, _ = dist.pristine_exercises()
+        for name, data in stubs.items():
+            rel = "exercises/" + name
+            member = tar.extractfile("%s/%s" % (dist.TOP, rel)) if rel in names else None
+            if member is None or member.read() != data:
+                problems.append("the archive's %s is not the pristine stub" % rel)
+    for edition in ("student", "instructor"):
+        for want in ("html/index.html", "html/ch03.html", "html/" + dist.PDF_NAME):
+            if "%s/%s/%s" % (dist.RELEASE_BOOK, edition, want) not in names:
+                problems.append("the archive has no %s book's %s" % (edition, want))
+    return problems
+
+
+def check_instructor_release():
+    ensure_student_book()
+    html = os.path.join(ROOT, "build", "book", "instructor", "html")
+    if not (os.path.isfile(os.path.join(html, "index.html")) and os.path.isfile(os.path.join(html, dist.PDF_NAME))):
+        r = sh(["make", "-s", "--no-print-directory", "book", "EDITION=instructor"])
+        if r.returncode != 0:
+            raise Failure("make book EDITION=instructor failed:\n" + r.stdout[-2000:])
+    tmp = tempfile.mkdtemp(prefix="release.")
+    try:
+        out = os.path.join(tmp, dist.NAMES["instructor"])
+        r = sh([PY, "-m", "workbook", "dist", "instructor", "--out", out])
+        if r.returncode != 0:
+            raise Failure("python3 -m workbook dist instructor failed:\n" + r.stdout[-3000:])
+        problems = instructor_problems(out)
+        if problems:
+            raise Failure("\n".join(problems))
+        # shown failing: the same archive without one solution and one PDF
+        broken = os.path.join(tmp, "broken.tar.gz")
+        with tarfile.open(out) as src, tarfile.open(broken, "w:gz") as dst:
+            for m in src.getmembers():
+                if m.name.endswith(("solutions/ch03/mul_layer.c", "instructor/html/" + dist.PDF_NAME)):
+                    continue
+                dst.addfile(m, src.extractfile(m) if m.isfile() else None)
+        found = instructor_problems(broken)
+        if len(found) != 2:
+            raise Failure("the check should name exactly the two things removed from a broken copy, named: %s"
+                          % found)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+check_instructor_release.in_tree = True  # builds the books here when missing
+
+
 def checks():
     """[(name, function, args)]; a function with fn.in_tree = True runs make in
     this tree, so it runs in the serial make stream."""
     return [
         ("dist-student: no solution line anywhere, learner's make works from it", check_student_release, ()),
+        ("dist-instructor: every solution, pristine stubs, both books (a broken copy caught)",
+         check_instructor_release, ()),
         ("gradescope: run_autograder on a synthetic /autograder, results.json valid", check_gradescope, ()),
         ("classroom: the workflow grades each chapter for its points", check_classroom, ()),
         ("make check JUNIT=: JUnit XML for passing, failing, not compiling", check_junit, ()),

@@ -22,7 +22,7 @@ from workbook import course
 
 ROOT = course.ROOT
 LEARNER = os.path.join("harness", "workbook", "learner.py")
-REGRADE_WAIT = {False: 25, True: 12}  # seconds from a save to its grade (about 1 s unloaded), by sabotaged
+REGRADE_WAIT = {False: 25, True: 10}  # seconds from a save to its grade (about 1 s unloaded), by sabotaged
 SABOTAGED = threading.local()  # .on: this thread's check runs on a sabotaged copy
 
 
@@ -363,6 +363,8 @@ def checks():
          in_clone(progress_behaviour, "progress-forgets", "progress-stale"), ()),
         ("learner's-loop checks fail on a sabotaged learner.py (hint, reset)",
          in_clone(lambda c: (reset_behaviour(c), hint_behaviour(c)), "hint", "reset"), ()),
-        ("learner's-loop checks fail on a sabotaged learner.py (watch)", in_clone(watch_both, "watch", "watch-poll"),
-         ()),
+        ("learner's-loop checks fail on a sabotaged learner.py (watch)",
+         in_clone(lambda c: watch_behaviour(c, poll=False), "watch"), ()),
+        ("learner's-loop checks fail on a sabotaged learner.py (watch, polling)",
+         in_clone(lambda c: watch_behaviour(c, poll=True), "watch-poll"), ()),
     ]
