@@ -176,6 +176,20 @@ static void formula_affine(int N, int D, int M, const double *x, const double *W
 }
 
 /* want_* NULL: compare with central differences; otherwise with the book's values. */
+/* An Affine layer as affine_forward leaves it: its arrays, and x (N x D) cached. */
+static AffineLayer cached_affine(int N, int D, int M, double *x, double *W, double *b)
+{
+    AffineLayer layer;
+    memset(&layer, 0, sizeof layer);
+    layer.in_size = D;
+    layer.out_size = M;
+    layer.W = W;
+    layer.b = b;
+    layer.x = x;
+    layer.batch = N;
+    return layer;
+}
+
 static void check_affine_backward(int N, int D, int M, const double *x0, const double *W0, const double *b0,
                                   const double *dout0, const char *origin, const double *want_dx,
                                   const double *want_dW, const double *want_db)
@@ -186,14 +200,7 @@ static void check_affine_backward(int N, int D, int M, const double *x0, const d
     /* What the learner's backward sees, and a copy of each to tell if it changed. */
     double *x = gc_array_copy("x", x0, N, D), *W = gc_array_copy("W", W0, D, M);
     double *b = gc_array_copy("b", b0, M, 1), *dout = gc_array_copy("dout", dout0, N, M);
-    AffineLayer layer, before;
-    memset(&layer, 0, sizeof layer);
-    layer.in_size = D;
-    layer.out_size = M;
-    layer.W = W;
-    layer.b = b;
-    layer.x = x;
-    layer.batch = N;
+    AffineLayer layer = cached_affine(N, D, M, x, W, b), before;
     memcpy(&before, &layer, sizeof layer);
 
     double *dx = gc_array_fill("dx", N, D, GC_STALE), *dW = gc_array_fill("dW", D, M, GC_STALE);
@@ -301,14 +308,7 @@ static void check_affine_backward_no_dx(int N, int D, int M, const double *x0, c
              "dout: %d x %d", N, D, D, M, N, M);
     double *x = gc_array_copy("x", x0, N, D), *W = gc_array_copy("W", W0, D, M);
     double *b = gc_array_fill("b", M, 1, 0.0), *dout = gc_array_copy("dout", dout0, N, M);
-    AffineLayer layer;
-    memset(&layer, 0, sizeof layer);
-    layer.in_size = D;
-    layer.out_size = M;
-    layer.W = W;
-    layer.b = b;
-    layer.x = x;
-    layer.batch = N;
+    AffineLayer layer = cached_affine(N, D, M, x, W, b);
     double *dW = gc_array_fill("dW", D, M, GC_STALE), *db = gc_array_fill("db", M, 1, GC_STALE);
     affine_backward(&layer, dout, NULL, dW, db);
 
