@@ -280,6 +280,7 @@
       initSearch(sidebar);
     }
     document.addEventListener('keydown', onKey);
+    document.documentElement.setAttribute('data-keys', 'ready');  // (the browser test waits for it)
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -1274,14 +1274,18 @@ def reader_keys(b, url, model, stands_for):
     i = order.index(stands_for)
     here = "return location.pathname.split('/').pop()"
     b.navigate(url)  # right to the next page, then left from there back to this one
+    # keys only once the page listens for them; a page under load may take seconds to go
+    listening = "return document.documentElement.getAttribute('data-keys') === 'ready'"
     for key, name, target in ((Keys.ARROW_RIGHT, "right", order[i + 1]), (Keys.ARROW_LEFT, "left", stands_for)):
+        wait_for(b, listening, 10.0)
         ActionChains(b.driver).send_keys(key).perform()
-        got = wait_for(b, "const p = location.pathname.split('/').pop(); return p === arguments[0] ? p : null", 2.0, target)
+        got = wait_for(b, "const p = location.pathname.split('/').pop(); return p === arguments[0] ? p : null", 6.0, target)
         if not got:
             return out + [("keys", "the %s arrow key does not go to %s (the page stays at %s)" % (name, target, b.evaluate(here)))]
         b.evaluate("return document.readyState === 'complete' || new Promise(r => addEventListener('load', r))")
     start = os.path.basename(urllib.parse.urlsplit(url).path)
     b.navigate(url)
+    wait_for(b, listening, 10.0)
     ActionChains(b.driver).key_down(Keys.SHIFT).send_keys(Keys.ARROW_RIGHT).key_up(Keys.SHIFT).perform()
     time.sleep(0.25)
     if b.evaluate(here) != start:
