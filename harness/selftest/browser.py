@@ -1233,6 +1233,8 @@ def reader_phone(b, url):
     out = []
     b.set_viewport(PHONE)
     b.navigate(url)
+    # a loaded machine may take longer than the page-load limit: the page, whole, first
+    wait_for(b, "return document.readyState === 'complete' && !!document.querySelector('main p')", 15.0)
     s = b.evaluate("return " + PHONE_JS.strip())
     if s["shown"]:
         out.append(("sidebar", "[phone] the sidebar covers %d%% of the screen before anyone opens it" % s["cover"]))
