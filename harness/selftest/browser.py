@@ -264,12 +264,26 @@ class Browser:
         self.page = url
         # log entries are stamped in ms of the same clock: older ones are the page before's
         self.since = int(time.time() * 1000)
-        try:
-            self.driver.get(url)
-        except TimeoutException:
-            self.loaded.append(("request", "the page did not finish loading in time"))
-            return False
-        return True
+        # On a loaded machine a navigation the page started itself (an arrow
+        # key's) can still land after get() returns, or a load can pass the
+        # limit: the page asked for, whole, before anything reads it.
+        settled = ("return document.readyState === 'complete' && "
+                   "location.href.split('#')[0] === arguments[0].split('#')[0]")
+        for attempt in range(2):
+            try:
+                self.driver.get(url)
+            except TimeoutException:
+                pass
+            end = time.time() + 15
+            while time.time() < end:
+                try:
+                    if self.driver.execute_script(settled, url):
+                        return True
+                except Exception:  # noqa: BLE001  (a document being replaced)
+                    pass
+                time.sleep(0.1)
+        self.loaded.append(("request", "the page did not finish loading in time"))
+        return False
 
     def evaluate(self, script, *args):
         """Run script (a function body; `return` what you want, a promise is awaited)."""
