@@ -100,6 +100,7 @@ SCREENSHOTS = [
 # schemes that never leave the machine (chrome://, devtools:// are the browser's own pages,
 # which some Chromium versions fetch for their new-tab page at start-up)
 LOCAL_SCHEMES = ("file", "data", "blob", "about", "chrome", "chrome-untrusted", "devtools", "chrome-extension")
+BROWSER_OWN = ("chrome", "chrome-untrusted", "devtools", "chrome-extension")
 # Network.setBlockedURLs: every scheme that could leave the machine
 REMOTE_PATTERNS = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]
 HANGUL_FONT = re.compile(r"CJK|KR|Korean|Hangul|Gothic|Nanum|Malgun|Batang|Gulim|Dotum|Apple SD|Un ", re.I)
@@ -319,6 +320,8 @@ class Browser:
                     continue  # the test's own fetch of the page, not the book's
                 if p.get("blockedReason") == "inspector" or p.get("errorText") == "net::ERR_BLOCKED_BY_CLIENT":
                     continue  # refused by us: reported as "offline" already
+                if urllib.parse.urlsplit(self.urls.get(p.get("requestId"), "")).scheme in BROWSER_OWN:
+                    continue  # the browser's own new-tab page, cut short by the book's page: not the book's
                 out.append(("request", "request failed (%s): %s" % (p.get("errorText"), self.urls.get(p["requestId"], "?"))))
             elif method == "Network.responseReceived":
                 status = p["response"].get("status", 0)
